@@ -1,0 +1,254 @@
+"""Student notebooks from solution notebooks: build, check they are in sync, find leaks.
+
+The solution notebooks in solutions/ are the single source. Cells carry nbgrader's v3
+metadata (`grade_id`, `solution`, `grade`, `locked`, `points`); code between
+`### BEGIN SOLUTION` and `### END SOLUTION` becomes a stub raising NotImplementedError with the
+exercise's name, `### BEGIN HIDDEN TESTS` ... `### END HIDDEN TESTS` blocks are removed, outputs
+are cleared and test cells are locked.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import nbformat
+
+BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
+BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+MARKDOWN_STUB = "YOUR ANSWER HERE"
+NBGRADER_KEYS = ("grade", "grade_id", "locked", "points", "schema_version", "solution", "task")
+
+
+class SourceError(ValueError):
+    """A malformed solution notebook; the message names the notebook and the cell."""
+
+
+@dataclass(frozen=True)
+class Where:
+    notebook: str
+    index: int  # 1-based, as a person counts cells
+
+    def __str__(self) -> str:
+        return f"{self.notebook}, cell {self.index}"
+
+
+def nbgrader(cell: dict) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def is_solution(cell: dict) -> bool:
+    return bool(nbgrader(cell).get("solution"))
+
+
+def is_test(cell: dict) -> bool:
+    meta = nbgrader(cell)
+    return bool(meta.get("grade")) and not meta.get("solution")
+
+
+def _regions(lines: list[str], begin: str, end: str, where: Where) -> list[tuple[int, int]]:
+    """(start, stop) line indices of each begin..end block, markers included; checks balance."""
+    regions, start = [], None
+    for i, line in enumerate(lines):
+        text = line.strip()
+        if text == begin:
+            if start is not None:
+                raise SourceError(f"{where}: '{begin}' at line {i + 1} inside another block "
+                                  f"opened at line {start + 1}")
+            start = i
+        elif text == end:
+            if start is None:
+                raise SourceError(f"{where}: '{end}' at line {i + 1} without '{begin}'")
+            regions.append((start, i))
+            start = None
+        elif begin in text or end in text:
+            raise SourceError(f"{where}: a marker must stand alone on its line (line {i + 1})")
+    if start is not None:
+        raise SourceError(f"{where}: '{begin}' at line {start + 1} is never closed by '{end}'")
+    return regions
+
+
+def validate(nb: nbformat.NotebookNode, name: str) -> None:
+    """Raise SourceError for a malformed solution notebook."""
+    seen: dict[str, Where] = {}
+    for i, cell in enumerate(nb.cells, start=1):
+        where = Where(name, i)
+        meta = nbgrader(cell)
+        lines = cell.source.splitlines()
+        sol = _regions(lines, BEGIN_SOLUTION, END_SOLUTION, where)
+        hidden = _regions(lines, BEGIN_HIDDEN, END_HIDDEN, where)
+        if not meta:
+            if sol or hidden:
+                raise SourceError(f"{where}: markers in a cell without nbgrader metadata "
+                                  f"(set solution: true or grade: true with a grade_id)")
+            continue
+        if meta.get("schema_version", 3) != 3:
+            raise SourceError(f"{where}: nbgrader schema_version must be 3")
+        gid = meta.get("grade_id")
+        if not gid:
+            raise SourceError(f"{where}: nbgrader metadata without a grade_id")
+        if gid in seen:
+            raise SourceError(f"{where}: duplicate grade_id '{gid}' (first used in {seen[gid]})")
+        seen[gid] = where
+        if meta.get("grade") and not isinstance(meta.get("points"), (int, float)):
+            raise SourceError(f"{where}: graded cell '{gid}' needs a number of points")
+        if sol and not meta.get("solution"):
+            raise SourceError(f"{where}: solution markers in '{gid}', which is not a solution "
+                              f"cell")
+        if meta.get("solution") and cell.cell_type == "code" and not sol:
+            raise SourceError(f"{where}: solution cell '{gid}' has no '{BEGIN_SOLUTION}' block")
+        if hidden and not is_test(cell):
+            raise SourceError(f"{where}: hidden tests in '{gid}', which is not a test cell")
+
+
+def _stub(lines: list[str], start: int, gid: str) -> list[str]:
+    indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
+    return [f"{indent}# YOUR CODE HERE",
+            f'{indent}raise NotImplementedError("{gid} is not done yet: replace this line '
+            f'with your code")']
+
+
+def _cut(lines: list[str], regions: Iterable[tuple[int, int]], gid: str | None) -> list[str]:
+    out, pos = [], 0
+    for start, stop in regions:
+        out += lines[pos:start]
+        if gid is not None:
+            out += _stub(lines, start, gid)
+        pos = stop + 1
+    return out + lines[pos:]
+
+
+def student_cell(cell: dict, where: Where) -> dict:
+    cell = nbformat.from_dict(json.loads(json.dumps(cell)))
+    meta = nbgrader(cell)
+    lines = cell.source.splitlines()
+    if meta.get("solution"):
+        if cell.cell_type == "markdown":
+            lines = [MARKDOWN_STUB]
+        else:
+            lines = _cut(lines, _regions(lines, BEGIN_SOLUTION, END_SOLUTION, where),
+                         meta["grade_id"])
+    if is_test(cell):
+        lines = _cut(lines, _regions(lines, BEGIN_HIDDEN, END_HIDDEN, where), None)
+        while lines and not lines[-1].strip():
+            lines.pop()
+    cell.source = "\n".join(lines)
+    if meta and (is_test(cell) or meta.get("locked")):
+        meta["locked"] = True
+        cell.metadata["editable"] = False
+        cell.metadata["deletable"] = False
+    if cell.cell_type == "code":
+        cell.outputs = []
+        cell.execution_count = None
+    for key in ("execution", "collapsed", "scrolled"):
+        cell.metadata.pop(key, None)
+    return cell
+
+
+def build_notebook(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
+    validate(nb, name)
+    student = nbformat.from_dict(json.loads(json.dumps(nb)))
+    student.cells = [student_cell(c, Where(name, i)) for i, c in enumerate(nb.cells, start=1)]
+    student.metadata = {"kernelspec": nb.metadata.get("kernelspec", {
+        "display_name": "Python 3", "language": "python", "name": "python3"}),
+        "language_info": {"name": "python"}}
+    return student
+
+
+def render(nb: nbformat.NotebookNode) -> str:
+    return nbformat.writes(nb) + "\n"
+
+
+def _read(path: Path) -> nbformat.NotebookNode:
+    try:
+        return nbformat.read(path, as_version=4)
+    except Exception as exc:  # a broken JSON file is a source error with its name
+        raise SourceError(f"{path.name}: not a readable notebook ({exc})") from None
+
+
+def build(solutions: Path, notebooks: Path) -> list[Path]:
+    """Write notebooks/NAME.ipynb for every solutions/NAME.ipynb; return what changed."""
+    notebooks.mkdir(parents=True, exist_ok=True)
+    changed = []
+    for src in sorted(solutions.glob("*.ipynb")):
+        text = render(build_notebook(_read(src), src.name))
+        dst = notebooks / src.name
+        if not dst.exists() or dst.read_text(encoding="utf-8") != text:
+            dst.write_text(text, encoding="utf-8")
+            changed.append(dst)
+    return changed
+
+
+def secret_lines(nb: nbformat.NotebookNode) -> set[str]:
+    """Lines that appear only inside solution or hidden-test blocks of a solution notebook."""
+    secret, public = set(), set()
+    for i, cell in enumerate(nb.cells, start=1):
+        lines = cell.source.splitlines()
+        inside = set()
+        if cell.cell_type == "code":
+            for begin, end in ((BEGIN_SOLUTION, END_SOLUTION), (BEGIN_HIDDEN, END_HIDDEN)):
+                for start, stop in _regions(lines, begin, end, Where("", i)):
+                    inside.update(range(start + 1, stop))
+        elif is_solution(cell):
+            inside.update(range(len(lines)))
+        for j, line in enumerate(lines):
+            text = line.strip()
+            if len(text) >= 6 and not text.startswith("#"):
+                (secret if j in inside else public).add(text)
+    return secret - public
+
+
+def check(solutions: Path, notebooks: Path) -> list[str]:
+    """Problems that make notebooks/ out of date with solutions/, or leak answers."""
+    problems = []
+    sources = {p.name: p for p in sorted(solutions.glob("*.ipynb"))}
+    for name, src in sources.items():
+        try:
+            nb = _read(src)
+            expected = render(build_notebook(nb, name))
+        except SourceError as exc:
+            problems.append(str(exc))
+            continue
+        dst = notebooks / name
+        if not dst.exists():
+            problems.append(f"notebooks/{name} is missing: run `python -m course build`")
+            continue
+        text = dst.read_text(encoding="utf-8")
+        if text != expected:
+            problems.append(f"notebooks/{name} is out of date with solutions/{name}: run "
+                            f"`python -m course build`")
+        problems += leaks(nb, nbformat.reads(text, as_version=4), name)
+    for extra in sorted(set(p.name for p in notebooks.glob("*.ipynb")) - set(sources)):
+        problems.append(f"notebooks/{extra} has no source in solutions/")
+    return problems
+
+
+def leaks(solution: nbformat.NotebookNode, student: nbformat.NotebookNode, name: str) -> list[str]:
+    found = []
+    secret = secret_lines(solution)
+    for i, cell in enumerate(student.cells, start=1):
+        for marker in (BEGIN_SOLUTION, END_SOLUTION, BEGIN_HIDDEN, END_HIDDEN):
+            if marker in cell.source:
+                found.append(f"notebooks/{name}, cell {i}: contains '{marker}'")
+        for line in cell.source.splitlines():
+            if line.strip() in secret:
+                found.append(f"notebooks/{name}, cell {i}: solution or hidden-test text leaked: "
+                             f"{line.strip()!r}")
+        if cell.get("outputs"):
+            found.append(f"notebooks/{name}, cell {i}: has outputs (they may show answers)")
+    return found
+
+
+def execute(path: Path, timeout: int = 600) -> nbformat.NotebookNode:
+    """Run a solution notebook top to bottom and store its outputs (what nbval compares)."""
+    from nbclient import NotebookClient
+
+    nb = _read(path)
+    validate(nb, path.name)
+    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+    nbformat.write(nb, path)
+    return nb

@@ -1,0 +1,149 @@
+"""Single source: solutions/ -> notebooks/, stubs, hidden tests, locking, leaks, bad sources."""
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from course import authoring
+from course.authoring import SourceError, build, build_notebook, check
+
+
+def sol(gid, src):
+    c = nbformat.v4.new_code_cell(src)
+    c.metadata["nbgrader"] = {"grade": False, "grade_id": gid, "locked": False,
+                              "schema_version": 3, "solution": True, "task": False}
+    return c
+
+
+def test_(gid, src, points=1):
+    c = nbformat.v4.new_code_cell(src)
+    c.metadata["nbgrader"] = {"grade": True, "grade_id": gid, "locked": True, "points": points,
+                              "schema_version": 3, "solution": False, "task": False}
+    return c
+
+
+test_.__test__ = False  # a cell factory, not a test
+
+
+def notebook(*cells):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = list(cells)
+    return nb
+
+
+SOLUTION = '''def f(x):
+    """Double x."""
+    ### BEGIN SOLUTION
+    y = 2 * x
+    return y
+    ### END SOLUTION'''
+TEST = '''check_f(f)
+### BEGIN HIDDEN TESTS
+check_f(f, hidden=True, seed=31415)
+### END HIDDEN TESTS'''
+
+
+def test_stub_hidden_tests_outputs_and_locks():
+    s = sol("f", SOLUTION)
+    s.outputs = [nbformat.v4.new_output("stream", text="secret output")]
+    s.execution_count = 3
+    md = nbformat.v4.new_markdown_cell("The answer is 42.")
+    md.metadata["nbgrader"] = {"grade": True, "grade_id": "q1", "locked": False, "points": 1,
+                               "schema_version": 3, "solution": True, "task": False}
+    student = build_notebook(notebook(s, test_("t_f", TEST), md), "x.ipynb")
+    stub, test, answer = student.cells
+    assert stub.source == ('def f(x):\n    """Double x."""\n    # YOUR CODE HERE\n'
+                           '    raise NotImplementedError("f is not done yet: replace this line '
+                           'with your code")')
+    assert stub.outputs == [] and stub.execution_count is None
+    assert test.source == "check_f(f)"
+    assert test.metadata["editable"] is False and test.metadata["deletable"] is False
+    assert test.metadata["nbgrader"]["locked"] is True
+    assert "editable" not in stub.metadata
+    assert answer.source == "YOUR ANSWER HERE"
+
+
+def test_stub_runs_and_names_the_exercise():
+    student = build_notebook(notebook(sol("f", SOLUTION)), "x.ipynb")
+    scope = {}
+    exec(student.cells[0].source, scope)
+    with pytest.raises(NotImplementedError, match="f is not done yet"):
+        scope["f"](1)
+
+
+@pytest.mark.parametrize("cells, words", [
+    ([sol("f", "### BEGIN SOLUTION\nx = 1")], "cell 1: '### BEGIN SOLUTION' at line 1 is never closed"),
+    ([sol("f", "x = 1\n### END SOLUTION")], "cell 1: '### END SOLUTION' at line 2 without"),
+    ([sol("f", SOLUTION), sol("f", SOLUTION)], "cell 2: duplicate grade_id 'f' (first used in x.ipynb, cell 1)"),
+    ([sol("f", "x = 1")], "has no '### BEGIN SOLUTION' block"),
+    ([sol("f", "### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION")], "inside another block"),
+    ([sol("f", "### BEGIN HIDDEN TESTS\n### END HIDDEN TESTS\n" + SOLUTION)], "not a test cell"),
+    ([test_("t", "check(f)", points=None)], "needs a number of points"),
+    ([nbformat.v4.new_code_cell("### BEGIN SOLUTION\n### END SOLUTION")], "without nbgrader metadata"),
+])
+def test_malformed_sources_name_notebook_and_cell(cells, words):
+    with pytest.raises(SourceError) as err:
+        build_notebook(notebook(*cells), "x.ipynb")
+    assert words in str(err.value)
+    assert str(err.value).startswith("x.ipynb, cell")
+
+
+def test_cli_reports_source_error_without_traceback(tmp_path):
+    (tmp_path / "src").mkdir()
+    nbformat.write(notebook(sol("f", SOLUTION), sol("f", SOLUTION)), tmp_path / "src" / "bad.ipynb")
+    r = subprocess.run([sys.executable, "-m", "course", "build", "--solutions",
+                        str(tmp_path / "src"), "--notebooks", str(tmp_path / "out")],
+                       capture_output=True, text=True)
+    assert r.returncode == 2
+    assert "bad.ipynb, cell 2: duplicate grade_id 'f'" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_cli_reports_unreadable_notebook(tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "broken.ipynb").write_text("{not json")
+    r = subprocess.run([sys.executable, "-m", "course", "build", "--solutions",
+                        str(tmp_path / "src"), "--notebooks", str(tmp_path / "out")],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "broken.ipynb: not a readable notebook" in r.stderr
+
+
+def test_check_finds_stale_missing_extra_and_leaks(tmp_path):
+    src, out = tmp_path / "solutions", tmp_path / "notebooks"
+    src.mkdir()
+    nbformat.write(notebook(sol("f", SOLUTION), test_("t_f", TEST)), src / "a.ipynb")
+    assert build(src, out) == [out / "a.ipynb"]
+    assert build(src, out) == []  # deterministic: nothing to rewrite
+    assert check(src, out) == []
+
+    student = nbformat.read(out / "a.ipynb", as_version=4)
+    student.cells[0].source += "\n    y = 2 * x"
+    nbformat.write(student, out / "a.ipynb")
+    problems = check(src, out)
+    assert any("out of date" in p for p in problems)
+    assert any("leaked: 'y = 2 * x'" in p for p in problems)
+
+    student.cells[0].source = student.cells[0].source.replace("    y = 2 * x", "")
+    student.cells[1].source += "\ncheck_f(f, hidden=True, seed=31415)"
+    nbformat.write(student, out / "a.ipynb")
+    assert any("leaked: 'check_f(f, hidden=True, seed=31415)'" in p for p in check(src, out))
+
+    (out / "a.ipynb").unlink()
+    (out / "z.ipynb").write_text("{}")
+    problems = check(src, out)
+    assert any("notebooks/a.ipynb is missing" in p for p in problems)
+    assert any("notebooks/z.ipynb has no source" in p for p in problems)
+
+
+def test_repository_notebooks_are_in_sync_and_leak_nothing(root):
+    assert check(root / "solutions", root / "notebooks") == []
+
+
+def test_every_solution_notebook_has_exercises(root):
+    for path in sorted((root / "solutions").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        graded = [c for c in nb.cells if authoring.is_test(c)]
+        solutions = [c for c in nb.cells if authoring.is_solution(c)]
+        assert 3 <= len(graded) <= 6 or path.name.startswith("00") and len(graded) >= 3, path.name
+        assert len(solutions) >= len(graded) - 1, path.name
