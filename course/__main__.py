@@ -12,7 +12,7 @@ def _build(args: argparse.Namespace) -> int:
     from .authoring import SourceError, build
 
     try:
-        changed = build(args.solutions, args.notebooks)
+        changed = build(args.solutions, args.notebooks, getattr(args, "names", ()))
     except SourceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -58,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         p = sub.add_parser(name, help=helptext)
         p.add_argument("--solutions", type=Path, default=ROOT / "solutions")
         p.add_argument("--notebooks", type=Path, default=ROOT / "notebooks")
+        if name == "build":
+            p.add_argument("names", nargs="*", help="only these notebooks (e.g. 01_conv1d)")
     p = sub.add_parser("execute", help="re-run solution notebooks and store their outputs")
     p.add_argument("paths", nargs="*", help="solution notebooks (default: all)")
     args = parser.parse_args(argv)

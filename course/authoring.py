@@ -167,16 +167,27 @@ def _read(path: Path) -> nbformat.NotebookNode:
         raise SourceError(f"{path.name}: not a readable notebook ({exc})") from None
 
 
-def build(solutions: Path, notebooks: Path) -> list[Path]:
-    """Write notebooks/NAME.ipynb for every solutions/NAME.ipynb; return what changed."""
+def build(solutions: Path, notebooks: Path, names: Iterable[str] = ()) -> list[Path]:
+    """Write notebooks/NAME.ipynb for every solutions/NAME.ipynb (or the named ones only);
+    return what changed. A malformed source stops nothing else: all errors are raised together
+    after the other notebooks are written."""
     notebooks.mkdir(parents=True, exist_ok=True)
-    changed = []
+    wanted = {n if n.endswith(".ipynb") else n + ".ipynb" for n in names}
+    changed, errors = [], []
     for src in sorted(solutions.glob("*.ipynb")):
-        text = render(build_notebook(_read(src), src.name))
+        if wanted and src.name not in wanted:
+            continue
+        try:
+            text = render(build_notebook(_read(src), src.name))
+        except SourceError as exc:
+            errors.append(str(exc))
+            continue
         dst = notebooks / src.name
         if not dst.exists() or dst.read_text(encoding="utf-8") != text:
             dst.write_text(text, encoding="utf-8")
             changed.append(dst)
+    if errors:
+        raise SourceError("\n".join(errors))
     return changed
 
 

@@ -1,7 +1,12 @@
-"""Offline data: photographs that ship inside scikit-image (no download, ever)."""
+"""Offline data: photographs inside scikit-image, and a real MNIST subset shipped here."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+
+DATASETS = Path(__file__).resolve().parent / "datasets"
+MNIST_SUBSET = DATASETS / "mnist5k.npz"
 
 # Real photographs and textures bundled in scikit-image's wheel.
 OFFLINE_IMAGES = ("camera", "astronaut", "coffee", "chelsea", "brick", "grass", "gravel",
@@ -26,3 +31,12 @@ def image(name: str = "camera", gray: bool = False, size: int | None = None) -> 
         top, left = (h - size) // 2, (w - size) // 2
         img = img[top:top + size, left:left + size]
     return np.ascontiguousarray(img)
+
+
+def mnist_subset() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """5,000 real MNIST digits shipped with the course (see course/datasets/README.md).
+
+    Returns x_train (4000, 28, 28) uint8, y_train (4000,) uint8, x_test (1000, 28, 28),
+    y_test (1000,)."""
+    with np.load(MNIST_SUBSET, allow_pickle=False) as f:
+        return f["x_train"], f["y_train"], f["x_test"], f["y_test"]

@@ -159,3 +159,24 @@ def test_skip_if_not_done(capsys):
     with pytest.raises(ValueError):
         with skip_if_not_done():
             raise ValueError("a real bug is not hidden")
+
+
+def test_adapter_calls_a_model_class_and_returns_plain_data():
+    class Tiny(torch.nn.Module):
+        def __init__(self, hidden=4):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(1, 2, 3)
+            self.fc = torch.nn.Linear(8, hidden)
+
+    c = Case("tiny", kwargs={"hidden": 4}, expected=np.array([20, 36]), call="parameter_counts")
+    [ok] = evaluate("Tiny", Tiny, [c])
+    assert ok.status == "pass"
+    c.kwargs = {"hidden": 5}
+    [bad] = evaluate("Tiny", Tiny, [c])
+    assert "first at index [1]: got 45, expected 36" in bad.message
+
+
+def test_every_registered_check_declares_its_forbidden_calls():
+    from course.checks import FORBIDDEN, REGISTRY
+    assert set(FORBIDDEN) == set(REGISTRY)
+    assert "numpy.convolve" in FORBIDDEN["conv1d"] and "torch" not in FORBIDDEN["conv1d_torch"]

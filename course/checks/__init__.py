@@ -3,7 +3,7 @@
 Every check is registered in `REGISTRY` under its exercise name, so the grader can rebuild the
 same cases (and hidden ones) without running any notebook code.
 """
-from ._core import (REGISTRY, Case, CheckFailed, Mistake, Outcome, diagnose, evaluate,
+from ._core import (FORBIDDEN, REGISTRY, Case, CheckFailed, Mistake, Outcome, diagnose, evaluate,
                     install_ipython_hook, make_check, report, run_check, skip_if_not_done)
 from .basics import (check_conv_params, check_dense_params, check_flatten_image,
                      check_float32_bytes)
@@ -13,7 +13,7 @@ from .conv1d import (check_conv1d, check_conv1d_output_size, check_conv1d_stride
 install_ipython_hook()
 
 __all__ = [
-    "REGISTRY", "Case", "CheckFailed", "Mistake", "Outcome", "diagnose", "evaluate",
+    "FORBIDDEN", "REGISTRY", "Case", "CheckFailed", "Mistake", "Outcome", "diagnose", "evaluate",
     "make_check", "report", "run_check", "skip_if_not_done",
     "check_conv_params", "check_dense_params", "check_flatten_image", "check_float32_bytes",
     "check_conv1d", "check_conv1d_output_size", "check_conv1d_stride", "check_conv1d_torch",

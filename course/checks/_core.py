@@ -49,6 +49,7 @@ class Case:
     atol: float = 1e-8
     check_dtype: bool = True  # float32 in, float32 out (int inputs may give any numeric dtype)
     arg_names: tuple[str, ...] = ()  # names of the positional args, for in-place messages
+    call: str = ""  # name of an adapter in course.checks.adapters; "" calls fn(*args, **kwargs)
 
 
 @dataclass
@@ -220,6 +221,10 @@ def call_student(fn: Callable, case: Case) -> tuple[Any, list[Any]]:
     """Call `fn` on copies of the case's inputs; return its output and the inputs afterwards."""
     args = [a.copy() if isinstance(a, np.ndarray) else a for a in case.args]
     kwargs = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in case.kwargs.items()}
+    if case.call:
+        from .adapters import ADAPTERS
+
+        return ADAPTERS[case.call](fn, *args, **kwargs), args
     return fn(*args, **kwargs), args
 
 
@@ -305,11 +310,17 @@ def install_ipython_hook() -> None:
 
 CaseBuilder = Callable[..., list]
 REGISTRY: dict[str, CaseBuilder] = {}
+FORBIDDEN: dict[str, tuple[str, ...]] = {}
 
 
-def make_check(name: str, cases: CaseBuilder, doc: str) -> Callable[..., None]:
-    """Register `cases(hidden, seed)` under `name` and return the check a notebook calls."""
+def make_check(name: str, cases: CaseBuilder, doc: str,
+               forbid: tuple[str, ...] = ()) -> Callable[..., None]:
+    """Register `cases(hidden, seed)` under `name` and return the check a notebook calls.
+
+    `forbid` lists the library functions or modules (dotted names, e.g. "numpy.convolve",
+    "torch") that a from-scratch answer may not use; the grader scores such answers zero."""
     REGISTRY[name] = cases
+    FORBIDDEN[name] = tuple(forbid)
 
     def check(fn: Any, hidden: bool = False, seed: int = 0) -> None:
         """hidden=True runs only the extra cases that the visible check does not show."""

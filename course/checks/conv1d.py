@@ -146,12 +146,18 @@ def conv1d_torch_cases(hidden: bool = False, seed: int = 0) -> list[Case]:
     return cases
 
 
-check_conv1d = make_check("conv1d", conv1d_cases, "Check conv1d(x, k) against the lecture and PyTorch.")
+# A from-scratch convolution may not call a library's convolution.
+FROM_SCRATCH = ("numpy.convolve", "numpy.correlate", "scipy", "torch")
+
+check_conv1d = make_check("conv1d", conv1d_cases,
+                          "Check conv1d(x, k) against the lecture and PyTorch.",
+                          forbid=FROM_SCRATCH)
 check_conv1d_stride = make_check("conv1d_stride", conv1d_stride_cases,
-                                 "Check conv1d_stride(x, k, stride).")
+                                 "Check conv1d_stride(x, k, stride).", forbid=FROM_SCRATCH)
 check_conv1d_output_size = make_check("conv1d_output_size", conv1d_output_size_cases,
                                       "Check conv1d_output_size(W, w, stride).")
 check_convolve_valid = make_check("convolve_valid", convolve_valid_cases,
-                                  "Check convolve_valid(x, k) against np.convolve(x, k, 'valid').")
+                                  "Check convolve_valid(x, k) against np.convolve(x, k, 'valid').",
+                                  forbid=FROM_SCRATCH)
 check_conv1d_torch = make_check("conv1d_torch", conv1d_torch_cases,
                                 "Check conv1d_torch(x, k, stride) (float32, as PyTorch computes).")
