@@ -43,6 +43,35 @@ def _execute(args: argparse.Namespace) -> int:
     return 0
 
 
+def _grade(args: argparse.Namespace) -> int:
+    from .grading import Limits, grade
+
+    def show(record: dict) -> None:
+        got = sum(r["points"] for r in record["rows"])
+        total = sum(r["max"] for r in record["rows"])
+        flags = sorted({r["status"] for r in record["rows"]} - {"graded"})
+        print(f"{record['key']}: {got:g} / {total:g}" + (f" ({', '.join(flags)})" if flags
+                                                          else ""), flush=True)
+
+    limits = Limits(timeout=args.timeout, memory=args.memory * 2**20, hide=args.hide)
+    rows = grade(args.submissions, args.out, args.solutions, args.jobs, limits, args.seed, show)
+    print(f"{len(rows)} result rows; gradebook in {args.out / 'grades.csv'}, feedback in "
+          f"{args.out / 'feedback'}")
+    return 0
+
+
+def _release(args: argparse.Namespace) -> int:
+    from .release import ReleaseError, release
+
+    try:
+        files = release(args.dest)
+    except ReleaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(files)} files to {args.dest}, without solutions or hidden tests")
+    return 0
+
+
 def _doctor(args: argparse.Namespace) -> int:
     from .doctor import main
 
@@ -62,8 +91,21 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("names", nargs="*", help="only these notebooks (e.g. 01_conv1d)")
     p = sub.add_parser("execute", help="re-run solution notebooks and store their outputs")
     p.add_argument("paths", nargs="*", help="solution notebooks (default: all)")
+    p = sub.add_parser("grade", help="grade SUBMISSIONS/<student>/<NN_name>.ipynb in a sandbox")
+    p.add_argument("submissions", type=Path)
+    p.add_argument("--out", type=Path, default=ROOT / "grades")
+    p.add_argument("--solutions", type=Path, default=ROOT / "solutions")
+    p.add_argument("--jobs", type=int, default=None, help="parallel workers (default: cores)")
+    p.add_argument("--timeout", type=float, default=60, help="seconds per submission")
+    p.add_argument("--memory", type=int, default=4096, help="MiB of address space per child")
+    p.add_argument("--seed", type=int, default=None, help="hidden cases (default: random)")
+    p.add_argument("--hide", action="append", default=[], metavar="DIR",
+                   help="another folder the student code must not see (repeatable)")
+    p = sub.add_parser("release", help="write a folder to hand to students")
+    p.add_argument("dest", type=Path)
     args = parser.parse_args(argv)
     commands = {"doctor": _doctor, "build": _build, "check": _check, "execute": _execute}
+    commands.update(grade=_grade, release=_release)
     return commands[args.command](args)
 
 

@@ -257,8 +257,9 @@ def execute(path: Path, timeout: int = 600) -> nbformat.NotebookNode:
 
     nb = _read(path)
     validate(nb, path.name)
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=False,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
+    nb.metadata.pop("widgets", None)  # random model ids: not part of the course
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
     nbformat.write(nb, path)

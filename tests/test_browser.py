@@ -1,0 +1,194 @@
+"""The explorers in a real JupyterLab 4 page, in headless Chromium (Debian's `chromium`).
+
+A generated notebook displays each explorer; the test runs all cells, moves one slider of each
+explorer with the keyboard, checks that what it displays changed, and saves a screenshot of each
+in tests/screenshots/. Without Chromium or Playwright it FAILS, unless COURSE_SKIP_BROWSER=1."""
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "tests" / "screenshots"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+# (DOM class, code that displays it, label of the slider to move, key that moves it)
+EXPLORERS = [
+    ("course-filterexplorer", "filter_explorer()", "crop size", "ArrowLeft"),
+    ("course-arithmeticexplorer", "arithmetic_explorer()", "output #", "ArrowRight"),
+    ("course-poolingexplorer", "pooling_explorer()", "output #", "ArrowRight"),
+    ("course-equivarianceexplorer", "equivariance_explorer()", "shift dx", "ArrowRight"),
+    ("course-activationexplorer", "activation_explorer(model, digit, per_page=4)", "page",
+     "ArrowRight"),
+]
+SETUP = """\
+import numpy as np
+import torch
+from torch import nn
+from course import data
+from course.widgets import (activation_explorer, arithmetic_explorer, equivariance_explorer,
+                            filter_explorer, pooling_explorer)
+torch.manual_seed(0)
+model = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                      nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                      nn.Linear(16 * 5 * 5, 10))
+digit = data.mnist_subset()[0][0] / np.float32(255)"""
+# Lab settings for the test: start the kernel without asking, every cell in the DOM (no
+# virtual scrolling), no news pop-up.
+SETTINGS = {"docmanager-extension/plugin": {"autoStartDefaultKernel": True},
+            "notebook-extension/tracker": {"windowingMode": "none"},
+            "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False}}
+
+
+def need_browser():
+    """Chromium and Playwright, or a failure that says how to get them."""
+    if os.environ.get("COURSE_SKIP_BROWSER") == "1":
+        pytest.skip("COURSE_SKIP_BROWSER=1")
+    chromium = shutil.which("chromium")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        chromium = None
+    if chromium is None:
+        pytest.fail("the browser test needs Debian's chromium and the playwright package: "
+                    "`make test` installs both (as root), or `apt-get install chromium` and "
+                    "`pip install -e .[test]`; set COURSE_SKIP_BROWSER=1 to skip it")
+    return chromium
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_notebook(folder: Path) -> str:
+    cells = [nbformat.v4.new_code_cell(SETUP)]
+    cells += [nbformat.v4.new_code_cell(code) for _, code, _, _ in EXPLORERS]
+    nb = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": {
+        "name": "python3", "display_name": "Python 3", "language": "python"}})
+    nbformat.write(nb, folder / "explorers.ipynb")
+    return "explorers.ipynb"
+
+
+def start_lab(folder: Path, port: int, token: str) -> subprocess.Popen:
+    settings = folder / ".settings"
+    for name, values in SETTINGS.items():
+        path = settings / "@jupyterlab" / f"{name}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+    env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(settings),
+           "JUPYTERLAB_WORKSPACES_DIR": str(folder / ".workspaces"),
+           "JUPYTER_RUNTIME_DIR": str(folder / ".runtime"), "MPLBACKEND": "Agg"}
+    cmd = [sys.executable, "-m", "jupyterlab", "--ip=127.0.0.1", f"--port={port}",
+           f"--IdentityProvider.token={token}", "--ServerApp.open_browser=False",
+           f"--ServerApp.root_dir={folder}", "--ServerApp.port_retries=0",
+           "--LabApp.expose_app_in_browser=True"]  # window.jupyterapp runs the commands
+    if os.geteuid() == 0:
+        cmd.append("--allow-root")
+    server = subprocess.Popen(cmd, cwd=folder, env=env, stdout=subprocess.DEVNULL,
+                              stderr=open(folder / "lab.log", "w"), start_new_session=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=1)
+            return server
+        except OSError:
+            if server.poll() is not None:
+                break
+            time.sleep(0.3)
+    stop(server)
+    raise RuntimeError("JupyterLab did not start:\n" + (folder / "lab.log").read_text()[-2000:])
+
+
+def stop(server: subprocess.Popen) -> None:
+    """Stop the server, then anything left in its process group (its kernel)."""
+    if server.poll() is None:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    try:
+        os.killpg(server.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def run_all_cells(page) -> None:
+    """Run the notebook's cells; again if the first try was lost while the kernel started (a
+    "Select Kernel" dialog appears when the page connects before the kernel is ready)."""
+    page.wait_for_function("window.jupyterapp !== undefined")
+    first_prompt = page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt").first
+    for _ in range(4):
+        page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if page.locator(".jp-Dialog").count():
+                page.click(".jp-Dialog button.jp-mod-accept")
+            if first_prompt.inner_text().strip() not in ("[ ]:", ""):
+                return
+            time.sleep(0.5)
+    raise AssertionError("the notebook's cells never started running")
+
+
+def displayed(explorer) -> list[str]:
+    """What an explorer shows: its images' sources and its HTML outputs' contents."""
+    return explorer.evaluate(
+        "e => [...e.querySelectorAll('img, .widget-html-content')]"
+        ".map(x => x.tagName === 'IMG' ? x.src : x.innerHTML)")
+
+
+def test_explorers_in_jupyterlab(tmp_path):
+    chromium = need_browser()
+    from playwright.sync_api import sync_playwright
+
+    name = write_notebook(tmp_path)
+    port, token = free_port(), secrets.token_hex(16)
+    server = start_lab(tmp_path, port, token)
+    SHOTS.mkdir(exist_ok=True)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(60_000)  # generous: CI machines can be busy
+            page.goto(f"http://127.0.0.1:{port}/lab/tree/{name}?token={token}")
+            page.wait_for_selector(".jp-Notebook .jp-Cell")
+            run_all_cells(page)
+            for dom_class, code, label, key in EXPLORERS:
+                explorer = page.locator(f".{dom_class}")
+                explorer.wait_for(timeout=120_000)  # the first waits for the kernel
+                page.wait_for_function(  # its first picture or table is drawn
+                    "c => [...document.querySelector('.' + c).querySelectorAll("
+                    "'img, .widget-html-content')].some(x => x.src || x.innerHTML.length > 200)",
+                    arg=dom_class)
+                before = displayed(explorer)
+                slider = explorer.locator(".widget-slider", has_text=label)
+                slider.locator(".noUi-handle").press(key)
+                deadline = time.monotonic() + 15
+                while displayed(explorer) == before and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                explorer.screenshot(path=SHOTS / f"{dom_class.removeprefix('course-')}.png")
+                assert displayed(explorer) != before, f"{code}: moving {label!r} changed nothing"
+            play = page.locator(".course-arithmeticexplorer .widget-play button").first
+            before = displayed(page.locator(".course-arithmeticexplorer"))
+            play.click()  # Play steps through the outputs (jslink: browser-side only)
+            page.wait_for_timeout(2500)
+            assert displayed(page.locator(".course-arithmeticexplorer")) != before, "Play"
+            errors = page.locator(".jp-OutputArea-output[data-mime-type*='error']")
+            assert errors.count() == 0, errors.first.inner_text()
+            browser.close()
+    finally:
+        stop(server)

@@ -1,0 +1,148 @@
+"""Notebook 06 checks: right answers pass, each typical mistake gets its diagnosis."""
+import numpy as np
+import pytest
+from numpy.lib.stride_tricks import sliding_window_view
+
+from course.checks import (CheckFailed, check_avg_pool2d_vec, check_conv2d_im2col, check_im2col,
+                           check_max_pool2d_vec)
+
+
+def _pair(v):
+    return (v, v) if np.isscalar(v) else tuple(v)
+
+
+def im2col(input, kernel_size, stride=1, padding=0, dilation=1):
+    (h, w), (sh, sw), (ph, pw), (dh, dw) = map(_pair, (kernel_size, stride, padding, dilation))
+    N, C = input.shape[:2]
+    x = np.pad(input, ((0, 0), (0, 0), (ph, ph), (pw, pw))) if ph or pw else input
+    # Every window of the dilated kernel's extent, as a view: (N, C, ., ., span_h, span_w).
+    win = sliding_window_view(x, ((h - 1) * dh + 1, (w - 1) * dw + 1), axis=(2, 3))
+    win = win[:, :, ::sh, ::sw, ::dh, ::dw]          # (N, C, H_out, W_out, h, w)
+    Ho, Wo = win.shape[2:4]
+    # One copy, in the order (C, h, w) x (N, H_out, W_out).
+    return win.transpose(1, 4, 5, 0, 2, 3).reshape(C * h * w, N * Ho * Wo)
+
+
+def conv2d_im2col(input, weight, bias=None, stride=1, padding=0, dilation=1):
+    F, C, h, w = weight.shape
+    N, _, H, W = input.shape
+    (sh, sw), (ph, pw), (dh, dw) = map(_pair, (stride, padding, dilation))
+    Ho = (H + 2 * ph - dh * (h - 1) - 1) // sh + 1
+    Wo = (W + 2 * pw - dw * (w - 1) - 1) // sw + 1
+    out = im2col(input, (h, w), stride, padding, dilation).T @ weight.reshape(F, -1).T
+    if bias is not None:
+        out += bias
+    return out.reshape(N, Ho, Wo, F).transpose(0, 3, 1, 2)
+
+
+def _windows_by_offset(input, kernel_size, stride):
+    (h, w) = _pair(kernel_size)
+    (sh, sw) = _pair(kernel_size if stride is None else stride)
+    H, W = input.shape[2:]
+    Ho, Wo = (H - h) // sh + 1, (W - w) // sw + 1
+    for a in range(h):
+        for b in range(w):
+            yield input[:, :, a:a + sh * (Ho - 1) + 1:sh, b:b + sw * (Wo - 1) + 1:sw]
+
+
+def max_pool2d_vec(input, kernel_size, stride=None):
+    out = None
+    for view in _windows_by_offset(input, kernel_size, stride):
+        out = view.copy() if out is None else np.maximum(out, view, out=out)
+    return out
+
+
+def avg_pool2d_vec(input, kernel_size, stride=None):
+    out = None
+    for view in _windows_by_offset(input, kernel_size, stride):
+        out = view.copy() if out is None else np.add(out, view, out=out)
+    h, w = _pair(kernel_size)
+    out /= h * w
+    return out
+
+
+def fails_with(check, fn, words, capsys):
+    with pytest.raises(CheckFailed):
+        check(fn)
+    out = capsys.readouterr().out
+    assert words in out, out
+
+
+@pytest.mark.parametrize("seed", [0, 2026])
+def test_right_answers_pass_visible_and_hidden(seed, capsys):
+    for hidden in (False, True):
+        check_im2col(im2col, hidden=hidden, seed=seed)
+        check_conv2d_im2col(conv2d_im2col, hidden=hidden, seed=seed)
+        check_max_pool2d_vec(max_pool2d_vec, hidden=hidden, seed=seed)
+        check_avg_pool2d_vec(avg_pool2d_vec, hidden=hidden, seed=seed)
+    assert "✗" not in capsys.readouterr().out
+
+
+def _six(input, kernel_size, stride=1, padding=0, dilation=1):
+    h, w = _pair(kernel_size)
+    cols = im2col(input, kernel_size, stride, padding, dilation)
+    N, C = input.shape[:2]
+    H, W = input.shape[2:]
+    (sh, sw), (ph, pw), (dh, dw) = map(_pair, (stride, padding, dilation))
+    Ho = (H + 2 * ph - dh * (h - 1) - 1) // sh + 1
+    return cols.reshape(C, h, w, N, Ho, -1)
+
+
+@pytest.mark.parametrize("perm, words", [
+    ((1, 2, 0, 3, 4, 5), "(kernel row, kernel column, channel)"),
+    ((0, 1, 2, 4, 5, 3), "image index last"),
+    ((0, 1, 2, 3, 5, 4), "column by column"),
+])
+def test_im2col_wrong_orders(perm, words, capsys):
+    def wrong(*a, **k):
+        six = _six(*a, **k)
+        return six.transpose(perm).reshape(six.shape[0] * six.shape[1] * six.shape[2], -1)
+    fails_with(check_im2col, wrong, words, capsys)
+
+
+def test_im2col_unfold_layout(capsys):
+    def per_image(input, *a, **k):
+        return np.stack([im2col(input[n:n + 1], *a, **k) for n in range(len(input))])
+    fails_with(check_im2col, per_image, "as F.unfold does", capsys)
+
+
+def test_im2col_transposed(capsys):
+    fails_with(check_im2col, lambda *a, **k: im2col(*a, **k).T, "rows and columns swapped",
+               capsys)
+
+
+def test_conv_kernel_flattened_in_another_order(capsys):
+    def wrong(input, weight, bias=None, stride=1, padding=0, dilation=1):
+        w2 = np.ascontiguousarray(weight.transpose(0, 2, 3, 1)).reshape(weight.shape)
+        return conv2d_im2col(input, w2, bias, stride, padding, dilation)
+    fails_with(check_conv2d_im2col, wrong, "not flattened in the same order", capsys)
+
+
+def test_conv_reshaped_straight_to_nf(capsys):
+    def wrong(input, weight, bias=None, stride=1, padding=0, dilation=1):
+        out = conv2d_im2col(input, weight, bias, stride, padding, dilation)
+        return np.ascontiguousarray(out.transpose(1, 0, 2, 3)).reshape(out.shape)
+    fails_with(check_conv2d_im2col, wrong, "mixes images and kernels", capsys)
+
+
+def test_conv_flipped_and_bias(capsys):
+    fails_with(check_conv2d_im2col,
+               lambda i, w, b=None, **k: conv2d_im2col(i, w[:, :, ::-1, ::-1], b, **k),
+               "flipped", capsys)
+    fails_with(check_conv2d_im2col, lambda i, w, b=None, **k: conv2d_im2col(i, w, None, **k),
+               "bias is missing", capsys)
+
+
+def test_pool_mistakes(capsys):
+    fails_with(check_max_pool2d_vec, avg_pool2d_vec, "this is avg pooling", capsys)
+    fails_with(check_avg_pool2d_vec, max_pool2d_vec, "this is max pooling", capsys)
+    fails_with(check_max_pool2d_vec, lambda x, k, stride=None: max_pool2d_vec(x, k, stride or 1),
+               "stride=None means stride = kernel_size", capsys)
+    fails_with(check_avg_pool2d_vec,
+               lambda x, k, stride=None: avg_pool2d_vec(x, k, stride) * np.prod(_pair(k)),
+               "you summed each window", capsys)
+    fails_with(check_max_pool2d_vec,
+               lambda x, k, stride=None: np.broadcast_to(
+                   max_pool2d_vec(x, k, stride).max(axis=1, keepdims=True),
+                   max_pool2d_vec(x, k, stride).shape).copy(),
+               "across channels", capsys)
