@@ -75,11 +75,15 @@ def test_apply_kernel_is_cross_correlation_like_the_lecture():
 
 
 def test_edge_kernels_give_the_sign_of_the_edge():
-    bright_above = np.zeros((8, 8), np.float32)
-    bright_above[:4] = 1
-    assert apply_kernel(bright_above, KERNELS["top edge"]).max() == 3
-    assert apply_kernel(bright_above, KERNELS["bottom edge"]).min() == -3
-    assert apply_kernel(bright_above.T, KERNELS["left edge"]).max() == 3
+    bright_below = np.zeros((8, 8), np.float32)  # the top edge of a bright object
+    bright_below[4:] = 1
+    assert apply_kernel(bright_below, KERNELS["top edge"]).max() == 3
+    assert apply_kernel(bright_below, KERNELS["top edge"]).min() == 0
+    assert apply_kernel(bright_below[::-1], KERNELS["bottom edge"]).max() == 3
+    assert apply_kernel(bright_below.T, KERNELS["left edge"]).max() == 3
+    assert apply_kernel(bright_below.T[:, ::-1], KERNELS["right edge"]).max() == 3
+    bright_above = bright_below[::-1]
+    assert apply_kernel(bright_above, KERNELS["top edge"]).max() == 0
     np.testing.assert_array_equal(apply_kernel(bright_above, KERNELS["identity"]),
                                   bright_above[1:-1, 1:-1])
 

@@ -10,13 +10,14 @@ import numpy as np
 
 Pair = int | tuple[int, int]
 
-# The lecture's 3x3 edge filters ("top/bottom/left/right edge filters", as on its demo site):
-# a top edge is bright above and dark below, so the kernel is +1 on its top row, -1 below.
+# The lecture's 3x3 edge filters ("top/bottom/left/right edge filters", as on its demo site
+# and in notebook 02): the top-edge kernel is -1 on its top row and +1 on the middle one, so it
+# is positive along the top edge of a bright object (dark above, bright below).
 KERNELS: dict[str, np.ndarray] = {
-    "top edge": np.array([[1, 1, 1], [0, 0, 0], [-1, -1, -1]], np.float32),
-    "bottom edge": np.array([[-1, -1, -1], [0, 0, 0], [1, 1, 1]], np.float32),
-    "left edge": np.array([[1, 0, -1], [1, 0, -1], [1, 0, -1]], np.float32),
-    "right edge": np.array([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]], np.float32),
+    "top edge": np.array([[-1, -1, -1], [1, 1, 1], [0, 0, 0]], np.float32),
+    "bottom edge": np.array([[0, 0, 0], [1, 1, 1], [-1, -1, -1]], np.float32),
+    "left edge": np.array([[-1, 1, 0], [-1, 1, 0], [-1, 1, 0]], np.float32),
+    "right edge": np.array([[0, 1, -1], [0, 1, -1], [0, 1, -1]], np.float32),
     "Sobel x": np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], np.float32),
     "Sobel y": np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]], np.float32),
     "blur": np.full((3, 3), 1 / 9, np.float32),
@@ -58,8 +59,8 @@ def apply_kernel(image: np.ndarray, kernel: np.ndarray, stride: Pair = 1, paddin
     import torch
     import torch.nn.functional as F
 
-    x = torch.as_tensor(np.asarray(image, np.float32))[None, None]
-    k = torch.as_tensor(np.asarray(kernel, np.float32))[None, None]
+    x = torch.as_tensor(np.ascontiguousarray(image, np.float32))[None, None]
+    k = torch.as_tensor(np.ascontiguousarray(kernel, np.float32))[None, None]
     with torch.no_grad():
         return F.conv2d(x, k, stride=stride, padding=padding, dilation=dilation)[0, 0].numpy()
 
@@ -73,7 +74,7 @@ def pool(image: np.ndarray, mode: Literal["max", "avg"] = "max", window: Pair = 
 
     if mode not in ("max", "avg"):
         raise ValueError(f"mode must be 'max' or 'avg', not {mode!r}")
-    x = torch.as_tensor(np.asarray(image, np.float32))[None, None]
+    x = torch.as_tensor(np.ascontiguousarray(image, np.float32))[None, None]
     f = F.max_pool2d if mode == "max" else F.avg_pool2d
     with torch.no_grad():
         return f(x, window, stride if stride is not None else window)[0, 0].numpy()
