@@ -1,7 +1,6 @@
 """`python -m course doctor`: is this machine ready for the course, and what to do if not."""
 from __future__ import annotations
 
-import importlib
 import importlib.metadata as md
 import sys
 from dataclasses import dataclass

@@ -3,9 +3,10 @@ import numpy as np
 import pytest
 import torch
 
-from course.checks import (CheckFailed, check_conv2d, check_conv2d_torch, check_edge_kernel,
+from course.checks import (check_conv2d, check_conv2d_torch, check_edge_kernel,
                            check_sobel_magnitude)
 from course.checks.conv2d import EDGE_KERNELS, SOBEL_X, TOP_EDGE, WORKED_K, WORKED_X, corr2d
+from checking import fails_with
 
 
 def conv2d(X, K):
@@ -26,14 +27,6 @@ def conv2d_torch(X, K):
     t = torch.nn.functional.conv2d(torch.tensor(X, dtype=torch.float32)[None, None],
                                    torch.tensor(K, dtype=torch.float32)[None, None])
     return t[0, 0].numpy()
-
-
-def fails_with(check, fn, words, capsys):
-    with pytest.raises(CheckFailed):
-        check(fn)
-    out = capsys.readouterr().out
-    assert words in out, out
-    return out
 
 
 def test_worked_example_by_hand():

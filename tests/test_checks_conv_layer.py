@@ -3,9 +3,10 @@ import numpy as np
 import pytest
 import torch
 
-from course.checks import (CheckFailed, check_conv2d_channels, check_conv_as_matrix,
+from course.checks import (check_conv2d_channels, check_conv_as_matrix,
                            check_conv_layer, check_conv_layer_torch, check_receptive_field_mask)
 from course.checks.conv_layer import ACTIVATIONS, conv_matrix_ref, layer_ref
+from checking import fails_with
 
 
 def conv2d_channels(X, K, reduce=np.sum):
@@ -45,14 +46,6 @@ def conv_layer_torch(input, weight, bias=None):
     k = torch.as_tensor(np.asarray(weight, np.float32)).permute(0, 3, 1, 2)
     b = None if bias is None else torch.as_tensor(np.asarray(bias, np.float32))
     return torch.nn.functional.conv2d(x, k, b)[0].permute(1, 2, 0).numpy()
-
-
-def fails_with(check, fn, words, capsys):
-    with pytest.raises(CheckFailed):
-        check(fn)
-    out = capsys.readouterr().out
-    assert words in out, out
-    return out
 
 
 @pytest.mark.parametrize("seed", [0, 2026])

@@ -1,13 +1,13 @@
 """Notebook 08-09 checks: right models pass, each typical mistake gets its diagnosis."""
-import numpy as np
 import pytest
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from course.checks import (CheckFailed, check_alexnet, check_alexnet_torchvision,
+from course.checks import (check_alexnet, check_alexnet_torchvision,
                            check_count_parameters, check_feature_maps,
                            check_grouped_conv_params, check_lenet5, check_mlp, check_train_step)
+from checking import fails_with
 
 
 class LeNet5(nn.Module):
@@ -103,14 +103,6 @@ def feature_maps(model, x):
     for h in handles:
         h.remove()
     return maps
-
-
-def fails_with(check, fn, words, capsys):
-    with pytest.raises(CheckFailed):
-        check(fn)
-    out = capsys.readouterr().out
-    assert words in out, out
-    return out
 
 
 @pytest.mark.parametrize("seed", [0, 2026])

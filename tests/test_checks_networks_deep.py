@@ -4,11 +4,12 @@ import pytest
 import torch
 from torch import nn
 
-from course.checks import (CheckFailed, check_resnet_basic_block, check_resnet_shortcut,
+from course.checks import (check_resnet_basic_block, check_resnet_shortcut,
                            check_resnet_stage, check_unet_dice, check_unet_double_conv,
                            check_unet_iou, check_unet_up, check_vgg_features, check_vgg_model,
                            check_vgg_receptive_field, check_vgg_stack_params)
 from course.checks.adapters import ADAPTERS
+from checking import fails_with
 
 
 # ----------------------------------------------------------------------------- right answers
@@ -109,14 +110,6 @@ def _one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
-
-
-def fails_with(check, fn, words, capsys):
-    with pytest.raises(CheckFailed):
-        check(fn)
-    out = capsys.readouterr().out
-    assert words in out, out
-    return out
 
 
 @pytest.mark.parametrize("seed", [0, 2026])
