@@ -127,21 +127,47 @@ def stop(server: subprocess.Popen) -> None:
         pass
 
 
-def run_all_cells(page) -> None:
-    """Run the notebook's cells; again if the first try was lost while the kernel started (a
-    "Select Kernel" dialog appears when the page connects before the kernel is ready)."""
+KERNEL_STATUS = """() => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    const kernel = panel && panel.sessionContext && panel.sessionContext.session &&
+                   panel.sessionContext.session.kernel;
+    return kernel ? kernel.status : null;
+}"""
+RUN_ALL = "() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }"
+
+
+def accept_dialogs(page) -> None:
+    """A "Select Kernel" dialog appears when the page connects before the kernel is ready."""
+    if page.locator(".jp-Dialog").count():
+        page.click(".jp-Dialog button.jp-mod-accept")
+
+
+def run_all_cells(page, timeout: float = 120) -> None:
+    """Wait until the notebook's kernel is idle (accepting any kernel dialog), then run all."""
     page.wait_for_function("window.jupyterapp !== undefined")
-    first_prompt = page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt").first
-    for _ in range(4):
-        page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if page.locator(".jp-Dialog").count():
-                page.click(".jp-Dialog button.jp-mod-accept")
-            if first_prompt.inner_text().strip() not in ("[ ]:", ""):
-                return
-            time.sleep(0.5)
-    raise AssertionError("the notebook's cells never started running")
+    deadline = time.monotonic() + timeout
+    while page.evaluate(KERNEL_STATUS) != "idle":
+        if time.monotonic() > deadline:
+            raise AssertionError("the notebook's kernel never became idle")
+        accept_dialogs(page)
+        time.sleep(0.5)
+    page.evaluate(RUN_ALL)
+
+
+def wait_visible(page, locator, timeout: float = 150, rerun_after: float = 60) -> None:
+    """Wait for an output; if the kernel sits idle without it (a run lost while the page and
+    the kernel were connecting), run the cells once more."""
+    start = time.monotonic()
+    rerun = True
+    while not (locator.count() and locator.first.is_visible()):
+        waited = time.monotonic() - start
+        if waited > timeout:
+            raise AssertionError(f"{locator} never appeared; kernel: {page.evaluate(KERNEL_STATUS)}")
+        accept_dialogs(page)
+        if rerun and waited > rerun_after and page.evaluate(KERNEL_STATUS) == "idle":
+            page.evaluate(RUN_ALL)
+            rerun = False
+        time.sleep(0.5)
 
 
 def displayed(explorer) -> list[str]:
@@ -169,7 +195,7 @@ def test_explorers_in_jupyterlab(tmp_path):
             run_all_cells(page)
             for dom_class, code, label, key in EXPLORERS:
                 explorer = page.locator(f".{dom_class}")
-                explorer.wait_for(timeout=120_000)  # the first waits for the kernel
+                wait_visible(page, explorer)  # the first waits for the kernel
                 page.wait_for_function(  # its first picture or table is drawn
                     "c => [...document.querySelector('.' + c).querySelectorAll("
                     "'img, .widget-html-content')].some(x => x.src || x.innerHTML.length > 200)",
