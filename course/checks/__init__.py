@@ -21,10 +21,10 @@ from .vectorised import (check_avg_pool2d_vec, check_conv2d_im2col, check_im2col
 from .backprop import (check_avg_pool2d_backward, check_conv2d_backward,
                        check_conv2d_backward_loops, check_max_pool2d_backward,
                        check_numerical_gradient)
-from .networks_deep import (check_resnet_basic_block, check_resnet_shortcut, check_resnet_stage,
-                            check_unet_dice, check_unet_double_conv, check_unet_iou,
-                            check_unet_up, check_vgg_features, check_vgg_model,
-                            check_vgg_receptive_field, check_vgg_stack_params)
+from .vgg import (check_vgg_features, check_vgg_model, check_vgg_receptive_field,
+                  check_vgg_stack_params)
+from .resnet import check_resnet_basic_block, check_resnet_shortcut, check_resnet_stage
+from .unet import check_unet_dice, check_unet_double_conv, check_unet_iou, check_unet_up
 from .networks import (check_alexnet, check_alexnet_torchvision, check_count_parameters,
                        check_feature_maps, check_grouped_conv_params, check_lenet5, check_mlp,
                        check_train_step)
