@@ -19,6 +19,11 @@ def _build(args: argparse.Namespace) -> int:
     for path in changed:
         print(f"wrote {path}")
     print(f"{len(changed)} notebook(s) written, the others were up to date.")
+    if args.solutions.resolve() == (ROOT / "solutions").resolve():
+        from .catalog import update
+
+        if update(ROOT / "README.md", args.solutions):
+            print("wrote the table of exercises in README.md")
     return 0
 
 
@@ -26,6 +31,12 @@ def _check(args: argparse.Namespace) -> int:
     from .authoring import check
 
     problems = check(args.solutions, args.notebooks)
+    if args.solutions.resolve() == (ROOT / "solutions").resolve():
+        from .catalog import stale
+
+        if not problems and stale(ROOT / "README.md", args.solutions):
+            problems.append("README.md: the table of exercises is stale: run "
+                            "`python -m course build`")
     for p in problems:
         print(f"error: {p}", file=sys.stderr)
     if not problems:
@@ -53,7 +64,7 @@ def _grade(args: argparse.Namespace) -> int:
         print(f"{record['key']}: {got:g} / {total:g}" + (f" ({', '.join(flags)})" if flags
                                                           else ""), flush=True)
 
-    limits = Limits(timeout=args.timeout, memory=args.memory * 2**20, hide=args.hide)
+    limits = Limits(timeout=args.timeout, memory=args.memory * 2**20)
     rows = grade(args.submissions, args.out, args.solutions, args.jobs, limits, args.seed, show)
     print(f"{len(rows)} result rows; gradebook in {args.out / 'grades.csv'}, feedback in "
           f"{args.out / 'feedback'}")
@@ -99,8 +110,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=float, default=60, help="seconds per submission")
     p.add_argument("--memory", type=int, default=4096, help="MiB of address space per child")
     p.add_argument("--seed", type=int, default=None, help="hidden cases (default: random)")
-    p.add_argument("--hide", action="append", default=[], metavar="DIR",
-                   help="another folder the student code must not see (repeatable)")
     p = sub.add_parser("release", help="write a folder to hand to students")
     p.add_argument("dest", type=Path)
     args = parser.parse_args(argv)

@@ -18,7 +18,6 @@ import nbformat
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 MARKDOWN_STUB = "YOUR ANSWER HERE"
-NBGRADER_KEYS = ("grade", "grade_id", "locked", "points", "schema_version", "solution", "task")
 
 
 class SourceError(ValueError):
@@ -211,7 +210,10 @@ def secret_lines(nb: nbformat.NotebookNode) -> set[str]:
 
 
 def check(solutions: Path, notebooks: Path) -> list[str]:
-    """Problems that make notebooks/ out of date with solutions/, or leak answers."""
+    """Problems that make notebooks/ out of date with solutions/, leak answers, or that the
+    grader could not plan (a test cell calling something that is not a declared check)."""
+    from .grading.plan import problems as plan_problems
+
     problems = []
     sources = {p.name: p for p in sorted(solutions.glob("*.ipynb"))}
     for name, src in sources.items():
@@ -221,6 +223,7 @@ def check(solutions: Path, notebooks: Path) -> list[str]:
         except SourceError as exc:
             problems.append(str(exc))
             continue
+        problems += plan_problems(nb, name)
         dst = notebooks / name
         if not dst.exists():
             problems.append(f"notebooks/{name} is missing: run `python -m course build`")

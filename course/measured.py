@@ -12,7 +12,7 @@ tests/nbval_sanitize.cfg); the range is the claim that is tested, on every machi
 """
 from __future__ import annotations
 
-from .checks._core import CheckFailed
+from .checks.feedback import CheckFailed
 
 APPROX = "≈"
 

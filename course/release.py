@@ -35,8 +35,9 @@ Check your machine with `python -m course doctor`, then open the course with
 ## Exercises
 
 A cell with `# YOUR CODE HERE` and `raise NotImplementedError(...)` is yours: replace those
-lines with your code and run the cell. The locked check cell after it prints one line per
-test case, `✓` or `✗` with a diagnosis. Until you do an exercise its check says "not done
+lines with your code and run the cell. The locked check cell after it prints one line, `✓`,
+when every case passes; otherwise the failing cases first, each with a diagnosis (and, in
+JupyterLab, a picture of the difference). Until you do an exercise its check says "not done
 yet", and the rest of the notebook still runs.
 
 ## Submitting
@@ -46,7 +47,8 @@ not edit or delete the locked check cells: grading uses its own copy of them and
 edited ones. Grading runs your functions in a separate process on the visible cases and on
 hidden cases with other inputs, so make your code general rather than tuned to the examples.
 Where an exercise asks for an implementation from scratch, library shortcuts such as
-`np.convolve` or PyTorch score zero.
+`np.convolve` or PyTorch score zero; the check cell already tells you ("would score 0 when
+graded").
 """
 
 

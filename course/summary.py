@@ -47,7 +47,7 @@ def _hwc(shape: tuple[int, ...]) -> tuple[int, ...]:
     return (*shape[2:], shape[1])
 
 
-def _pair(value: Any, dims: int) -> tuple[int, ...] | None:
+def _as_tuple(value: Any, dims: int) -> tuple[int, ...] | None:
     if value is None or isinstance(value, str):  # padding="same" stays unknown here
         return None
     return tuple(value) if isinstance(value, (tuple, list)) else (int(value),) * dims
@@ -55,14 +55,14 @@ def _pair(value: Any, dims: int) -> tuple[int, ...] | None:
 
 def _row(name: str, module: Any, inp: tuple[int, ...], out: tuple[int, ...]) -> Row:
     dims = max(len(inp) - 2, 1)
-    kernel = _pair(getattr(module, "kernel_size", None), dims)
-    stride = _pair(getattr(module, "stride", None), dims)
+    kernel = _as_tuple(getattr(module, "kernel_size", None), dims)
+    stride = _as_tuple(getattr(module, "stride", None), dims)
     if type(module).__name__ == "Linear":
         kernel = (1, 1)
     in_size = getattr(module, "in_channels", getattr(module, "in_features", inp[1]))
     out_size = getattr(module, "out_channels", getattr(module, "out_features", out[1]))
     return Row(name, type(module).__name__, inp, out, stride,
-               _pair(getattr(module, "padding", None), dims), kernel, int(in_size),
+               _as_tuple(getattr(module, "padding", None), dims), kernel, int(in_size),
                int(out_size), sum(p.numel() for p in module.parameters(recurse=False)))
 
 

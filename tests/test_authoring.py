@@ -1,12 +1,15 @@
 """Single source: solutions/ -> notebooks/, stubs, hidden tests, locking, leaks, bad sources."""
 import subprocess
 import sys
+import types
 
 import nbformat
+import numpy as np
 import pytest
 
 from course import authoring
 from course.authoring import SourceError, build, build_notebook, check
+from course.checks import Case, Notebook
 
 
 def sol(gid, src):
@@ -40,8 +43,20 @@ SOLUTION = '''def f(x):
     ### END SOLUTION'''
 TEST = '''check_f(f)
 ### BEGIN HIDDEN TESTS
-check_f(f, hidden=True, seed=31415)
+check_f(f, hidden=True)
 ### END HIDDEN TESTS'''
+SETUP = "from course.checks.demo import check_f"
+
+
+@pytest.fixture
+def demo(monkeypatch):
+    """A module of checks for the notebook 99_demo, declaring f (and g, without cases)."""
+    module = types.ModuleType("course.checks.demo")
+    module.NOTEBOOK = Notebook("99_demo")
+    cases = [Case("one", (1.0,), expected=np.asarray(2.0))]
+    module.check_f = module.NOTEBOOK.check("f", lambda seed: (cases, cases), "Double x.")
+    monkeypatch.setitem(sys.modules, "course.checks.demo", module)
+    return module
 
 
 def test_stub_hidden_tests_outputs_and_locks():
@@ -109,30 +124,31 @@ def test_cli_reports_unreadable_notebook(tmp_path):
     assert r.returncode == 2 and "broken.ipynb: not a readable notebook" in r.stderr
 
 
-def test_check_finds_stale_missing_extra_and_leaks(tmp_path):
+def test_check_finds_stale_missing_extra_and_leaks(tmp_path, demo):
     src, out = tmp_path / "solutions", tmp_path / "notebooks"
     src.mkdir()
-    nbformat.write(notebook(sol("f", SOLUTION), test_("t_f", TEST)), src / "a.ipynb")
-    assert build(src, out) == [out / "a.ipynb"]
+    nbformat.write(notebook(nbformat.v4.new_code_cell(SETUP), sol("f", SOLUTION),
+                            test_("t_f", TEST)), src / "99_demo.ipynb")
+    assert build(src, out) == [out / "99_demo.ipynb"]
     assert build(src, out) == []  # deterministic: nothing to rewrite
     assert check(src, out) == []
 
-    student = nbformat.read(out / "a.ipynb", as_version=4)
-    student.cells[0].source += "\n    y = 2 * x"
-    nbformat.write(student, out / "a.ipynb")
+    student = nbformat.read(out / "99_demo.ipynb", as_version=4)
+    student.cells[1].source += "\n    y = 2 * x"
+    nbformat.write(student, out / "99_demo.ipynb")
     problems = check(src, out)
     assert any("out of date" in p for p in problems)
     assert any("leaked: 'y = 2 * x'" in p for p in problems)
 
-    student.cells[0].source = student.cells[0].source.replace("    y = 2 * x", "")
-    student.cells[1].source += "\ncheck_f(f, hidden=True, seed=31415)"
-    nbformat.write(student, out / "a.ipynb")
-    assert any("leaked: 'check_f(f, hidden=True, seed=31415)'" in p for p in check(src, out))
+    student.cells[1].source = student.cells[1].source.replace("    y = 2 * x", "")
+    student.cells[2].source += "\ncheck_f(f, hidden=True)"
+    nbformat.write(student, out / "99_demo.ipynb")
+    assert any("leaked: 'check_f(f, hidden=True)'" in p for p in check(src, out))
 
-    (out / "a.ipynb").unlink()
+    (out / "99_demo.ipynb").unlink()
     (out / "z.ipynb").write_text("{}")
     problems = check(src, out)
-    assert any("notebooks/a.ipynb is missing" in p for p in problems)
+    assert any("notebooks/99_demo.ipynb is missing" in p for p in problems)
     assert any("notebooks/z.ipynb has no source" in p for p in problems)
 
 
@@ -147,3 +163,36 @@ def test_every_solution_notebook_has_exercises(root):
         solutions = [c for c in nb.cells if authoring.is_solution(c)]
         assert 3 <= len(graded) <= 6 or path.name.startswith("00") and len(graded) >= 3, path.name
         assert len(solutions) >= len(graded) - 1, path.name
+
+
+@pytest.mark.parametrize("test_source, words", [
+    ("cc = check_f\ncc(f)", "may only call checks"),
+    ("from course.checks.demo import check_f as cc\ncc(f)", "may only call checks"),
+    ("print(f(1))", "`print(...)` is not a check declared in course.checks"),
+    ("check_f(f, seed=2026)", "takes only `hidden=True`"),
+    ("check_f(lambda x: 2 * x)", "must be called with the student's function"),
+    ("# nothing to run", "calls no check"),
+])
+def test_check_fails_on_a_test_cell_the_grader_could_not_plan(tmp_path, demo, test_source, words):
+    """An aliased or unknown check would be graded as nothing: `course check` names the cell."""
+    src, out = tmp_path / "solutions", tmp_path / "notebooks"
+    src.mkdir()
+    nbformat.write(notebook(nbformat.v4.new_code_cell(SETUP), sol("f", SOLUTION),
+                            test_("t_f", test_source)), src / "99_demo.ipynb")
+    build(src, out)
+    problems = check(src, out)
+    assert any(words in p and p.startswith("99_demo.ipynb, cell 3") for p in problems), problems
+
+
+def test_check_fails_on_an_exercise_without_cases_or_without_a_test(tmp_path, demo):
+    demo.check_g = demo.NOTEBOOK.check("g", lambda seed: ([], []), "Nothing.")
+    src, out = tmp_path / "solutions", tmp_path / "notebooks"
+    src.mkdir()
+    nbformat.write(notebook(nbformat.v4.new_code_cell(SETUP + ", check_g"), sol("f", SOLUTION),
+                            test_("t_f", TEST), sol("g", SOLUTION.replace("f(", "g(")),
+                            test_("t_g", "check_g(g)")), src / "99_demo.ipynb")
+    build(src, out)
+    problems = check(src, out)
+    assert any("0 visible and 0 hidden cases" in p for p in problems), problems
+    demo.NOTEBOOK.check("h", lambda seed: ([], []), "Never tested.")
+    assert any("h is declared" in p and "no test cell" in p for p in check(src, out))

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from course.checks import (check_avg_pool2d_backward, check_conv2d_backward,
-                           check_conv2d_backward_loops, check_max_pool2d_backward,
-                           check_numerical_gradient)
+from course.checks.backprop import (check_avg_pool2d_backward, check_conv2d_backward,
+                                    check_conv2d_backward_loops, check_max_pool2d_backward,
+                                    check_numerical_gradient)
 from checking import fails_with
 from reference_vectorised import _pair, im2col, max_pool2d_vec
 
@@ -94,14 +94,16 @@ def avg_pool2d_backward(grad_output, input, kernel_size, stride=None):
 
 
 @pytest.mark.parametrize("seed", [0, 2026])
-def test_right_answers_pass_visible_and_hidden(seed, capsys):
+def test_right_answers_pass_visible_and_hidden(seed, capsys, monkeypatch):
+    monkeypatch.setenv("COURSE_HIDDEN_SEED", str(seed))
     for hidden in (False, True):
-        check_numerical_gradient(numerical_gradient, hidden=hidden, seed=seed)
-        check_conv2d_backward_loops(conv2d_backward_loops, hidden=hidden, seed=seed)
-        check_conv2d_backward(conv2d_backward, hidden=hidden, seed=seed)
-        check_max_pool2d_backward(max_pool2d_backward, hidden=hidden, seed=seed)
-        check_avg_pool2d_backward(avg_pool2d_backward, hidden=hidden, seed=seed)
-    assert "✗" not in capsys.readouterr().out
+        check_numerical_gradient(numerical_gradient, hidden=hidden)
+        check_conv2d_backward_loops(conv2d_backward_loops, hidden=hidden)
+        check_conv2d_backward(conv2d_backward, hidden=hidden)
+        check_max_pool2d_backward(max_pool2d_backward, hidden=hidden)
+        check_avg_pool2d_backward(avg_pool2d_backward, hidden=hidden)
+    out = capsys.readouterr().out
+    assert "✗" not in out and out.count("✓") == 10, out
 
 
 def test_forward_difference(capsys):

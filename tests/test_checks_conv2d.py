@@ -3,10 +3,14 @@ import numpy as np
 import pytest
 import torch
 
-from course.checks import (check_conv2d, check_conv2d_torch, check_edge_kernel,
-                           check_sobel_magnitude)
-from course.checks.conv2d import EDGE_KERNELS, SOBEL_X, TOP_EDGE, WORKED_K, WORKED_X, corr2d
+from course import reference
+from course.checks.conv2d import (check_conv2d, check_conv2d_torch, check_edge_kernel,
+                                  check_sobel_magnitude, conv2d_cases)
+from course.examples import SOBEL_X, TOP_EDGE, WORKED_K, WORKED_X
 from checking import fails_with
+
+FORBIDDEN = "would score 0 when graded"
+EDGE_KERNELS = reference.edge_kernels()  # data: an answer may return them, not call reference
 
 
 def conv2d(X, K):
@@ -16,6 +20,11 @@ def conv2d(X, K):
         for j in range(W - w + 1):
             out[i, j] = np.sum(X[i:i + h, j:j + w] * K)
     return out
+
+
+def padded(X, K, ph, pw):
+    """conv2d of X framed by ph rows and pw columns of zeros (what a student's np.pad does)."""
+    return conv2d(np.pad(X, ((ph, ph), (pw, pw))), K)
 
 
 def sobel(X, conv=conv2d):
@@ -31,8 +40,8 @@ def conv2d_torch(X, K):
 
 def test_worked_example_by_hand():
     # out[0, 0] = 1*1 + 2*0 + 4*2 + 1*(-1) = 8, as the notebook works out
-    assert np.array_equal(corr2d(WORKED_X, WORKED_K), [[8, 5, -2], [2, 2, 4], [2, 0, 5]])
-    assert np.array_equal(conv2d(WORKED_X, WORKED_K), corr2d(WORKED_X, WORKED_K))
+    assert np.array_equal(reference.corr2d(WORKED_X, WORKED_K), [[8, 5, -2], [2, 2, 4], [2, 0, 5]])
+    assert np.array_equal(conv2d(WORKED_X, WORKED_K), reference.corr2d(WORKED_X, WORKED_K))
 
 
 def test_edge_kernels_respond_positively_to_their_edge():
@@ -45,21 +54,23 @@ def test_edge_kernels_respond_positively_to_their_edge():
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2026])
-def test_right_answers_pass_visible_and_hidden(seed, capsys):
+def test_right_answers_pass_visible_and_hidden(seed, capsys, monkeypatch):
+    monkeypatch.setenv("COURSE_HIDDEN_SEED", str(seed))
     for hidden in (False, True):
-        check_conv2d(conv2d, hidden=hidden, seed=seed)
-        check_edge_kernel(lambda d: EDGE_KERNELS[d].copy(), hidden=hidden, seed=seed)
-        check_sobel_magnitude(sobel, hidden=hidden, seed=seed)
-        check_conv2d_torch(conv2d_torch, hidden=hidden, seed=seed)
+        check_conv2d(conv2d, hidden=hidden)
+        check_edge_kernel(lambda d: EDGE_KERNELS[d].copy(), hidden=hidden)
+        check_sobel_magnitude(sobel, hidden=hidden)
+        check_conv2d_torch(conv2d_torch, hidden=hidden)
     out = capsys.readouterr().out
-    assert "✗" not in out and "all 0 cases" not in out
+    assert "✗" not in out and "all 0 cases" not in out and out.count("✓") == 8, out
 
 
 def test_hidden_cases_have_other_shapes_and_dtypes():
-    from course.checks.conv2d import conv2d_cases
-    hidden = conv2d_cases(hidden=True, seed=2026)[6:]
-    assert {c.args[0].dtype.name for c in hidden} == {"float32", "float64", "int64"}
+    visible, hidden = conv2d_cases(2026)
+    assert {c.args[0].dtype.name for c in hidden} == {"float32", "float64", "int64", "uint8"}
+    assert {c.args[0].dtype.name for c in visible} == {"float32", "float64", "int64", "uint8"}
     assert any(c.args[0].shape[0] != c.args[0].shape[1] for c in hidden)
+    assert any(c.args[1].shape[0] != c.args[1].shape[1] for c in visible)
 
 
 @pytest.mark.parametrize("fn, words", [
@@ -69,15 +80,18 @@ def test_hidden_cases_have_other_shapes_and_dtypes():
     (lambda X, K: conv2d(X.T, K.T), "rows and columns are swapped"),
     (lambda X, K: conv2d(X, K.T) if K.shape[1] <= X.shape[0] and K.shape[0] <= X.shape[1]
      else conv2d(X, K), "kernel transposed"),
-    (lambda X, K: corr2d(X, K, padding=(K.shape[0] // 2, K.shape[1] // 2)), "size of the input"),
-    (lambda X, K: corr2d(X, K, padding=(K.shape[0] - 1, K.shape[1] - 1)), "'full'"),
-    (lambda X, K: conv2d(X, K)[:-1], "off by one at the border"),
-    (lambda X, K: conv2d(X, K)[:, :-1], "off by one at the border"),
+    (lambda X, K: padded(X, K, K.shape[0] // 2, K.shape[1] // 2), "padded the input with zeros"),
+    (lambda X, K: padded(X, K, K.shape[0] - 1, K.shape[1] - 1), "'full'"),
+    (lambda X, K: conv2d(np.roll(X, (1, 1), axis=(0, 1)), K), "1-based indices"),
+    (lambda X, K: conv2d(X, K)[:-1], "is the last window missing"),
+    (lambda X, K: conv2d(X, K)[:, :-1], "is the last window missing"),
     (lambda X, K: conv2d(X, K).astype(np.float64), "dtype is float64"),
-    (lambda X, K: torch.tensor(conv2d(X, K)), "torch tensor"),
+    (lambda X, K: conv2d(X, K).astype(np.float32), "lost precision"),
+    (lambda X, K: conv2d(X, K).astype(X.dtype), "integer dtype uint8"),
+    (lambda X, K: np.cumsum(conv2d(X, K)).reshape(X.shape[0] - K.shape[0] + 1, -1), "not reset"),
 ])
 def test_conv2d_mistakes(fn, words, capsys):
-    fails_with(check_conv2d, fn, words, capsys)
+    fails_with(check_conv2d, fn, words, capsys, may_raise=False)
 
 
 def test_conv2d_zero_padded_top_left(capsys):
@@ -86,17 +100,31 @@ def test_conv2d_zero_padded_top_left(capsys):
         valid = conv2d(X, K)
         out[:valid.shape[0], :valid.shape[1]] = valid
         return out
-    fails_with(check_conv2d, same_size, "size of the input", capsys)
+    fails_with(check_conv2d, same_size, "size of the input", capsys, may_raise=False)
+
+
+def test_conv2d_returning_a_tensor_uses_torch(capsys):
+    fails_with(check_conv2d, lambda X, K: torch.tensor(conv2d(X, K)), FORBIDDEN, capsys)
 
 
 @pytest.mark.parametrize("fn, words", [
     (lambda d: -EDGE_KERNELS[d], "sign is reversed"),
     (lambda d: -TOP_EDGE if d == "bottom" else EDGE_KERNELS[d], "turn the top kernel upside"),
+    (lambda d: -TOP_EDGE.T if d == "right" else EDGE_KERNELS[d], "mirror the left kernel"),
     (lambda d: EDGE_KERNELS[{"left": "right", "right": "left"}.get(d, d)], "right-edge kernel"),
     (lambda d: TOP_EDGE, "that is the top-edge kernel"),
 ])
 def test_edge_kernel_mistakes(fn, words, capsys):
-    fails_with(check_edge_kernel, fn, words, capsys)
+    fails_with(check_edge_kernel, fn, words, capsys, may_raise=False)
+
+
+def test_edge_kernel_hints_never_speak_of_windows(capsys):
+    def corner(d):
+        k = EDGE_KERNELS[d].copy()
+        k[2, 2] = 5
+        return k
+    out = fails_with(check_edge_kernel, corner, "values differ", capsys)
+    assert "window" not in out
 
 
 @pytest.mark.parametrize("fn, words", [
@@ -108,7 +136,7 @@ def test_edge_kernel_mistakes(fn, words, capsys):
     (lambda X: conv2d(X, SOBEL_X) + conv2d(X, SOBEL_X.T), "cancel out"),
 ])
 def test_sobel_mistakes(fn, words, capsys):
-    fails_with(check_sobel_magnitude, fn, words, capsys)
+    fails_with(check_sobel_magnitude, fn, words, capsys, may_raise=False)
 
 
 def test_sobel_ignores_the_flip():
@@ -119,8 +147,11 @@ def test_sobel_ignores_the_flip():
 
 @pytest.mark.parametrize("fn, words", [
     (lambda X, K: conv2d_torch(X, K)[None, None], "[0, 0]"),
+    (lambda X, K: conv2d_torch(X, K)[None], "(1, H', W')"),
     (lambda X, K: conv2d_torch(X, K[::-1, ::-1].copy()), "flipped on both axes"),
     (lambda X, K: torch.tensor(conv2d_torch(X, K)), "torch tensor"),
+    (lambda X, K: np.squeeze(conv2d_torch(X, K)[None, None]), ".squeeze() also removed"),
+    (lambda X, K: conv2d_torch(X, K).astype(np.float64), "whatever the dtype of the inputs"),
 ])
 def test_conv2d_torch_mistakes(fn, words, capsys):
-    fails_with(check_conv2d_torch, fn, words, capsys)
+    fails_with(check_conv2d_torch, fn, words, capsys, may_raise=False)

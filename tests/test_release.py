@@ -31,7 +31,7 @@ def test_release_has_what_students_need_and_no_solutions(repo, tmp_path):
     dest = tmp_path / "release"
     files = {p.relative_to(dest).as_posix() for p in release(dest, repo)}
     assert {"README.md", "pyproject.toml", "environment.yml", "course/__init__.py",
-            "course/checks/_core.py", "notebooks/00_setup.ipynb",
+            "course/checks/judge.py", "notebooks/00_setup.ipynb",
             "notebooks/01_conv1d.ipynb"} <= files
     assert not any(f.startswith(("solutions/", "tests/")) for f in files)
     assert (dest / "notebooks" / "01_conv1d.ipynb").read_text() == \

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from course import viz
-from course.checks.pooling import LECTURE_GRID
+from course.examples import LECTURE_GRID
 from course.viz._arith import _paths
 
 

@@ -8,12 +8,10 @@ from typing import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..reference import pair
+
 Pair = tuple[int, int]
 COLORS = ("#ef6c00", "#1e88e5", "#43a047", "#8e24aa", "#e53935", "#00897b", "#6d4c41", "#fdd835")
-
-
-def _pair(v: int | Sequence[int]) -> Pair:
-    return (int(v), int(v)) if isinstance(v, (int, np.integer)) else (int(v[0]), int(v[1]))
 
 
 def _grid(ax: plt.Axes, H: int, W: int) -> None:
@@ -37,8 +35,8 @@ def conv_footprint(size: int | Sequence[int], kernel_size: int | Sequence[int],
     `size` is the input's (H, W); the frame of `padding` zeros is grey. One panel per output
     position (i, j) (default: the first three along the first row and the first of the second
     row): the taps of the kernel are filled, the window it spans is outlined."""
-    (H, W), (h, w) = _pair(size), _pair(kernel_size)
-    (sh, sw), (ph, pw), (dh, dw) = _pair(stride), _pair(padding), _pair(dilation)
+    (H, W), (h, w) = pair(size), pair(kernel_size)
+    (sh, sw), (ph, pw), (dh, dw) = pair(stride), pair(padding), pair(dilation)
     Hp, Wp = H + 2 * ph, W + 2 * pw
     H_out, W_out = (Hp - dh * (h - 1) - 1) // sh + 1, (Wp - dw * (w - 1) - 1) // sw + 1
     if outputs is None:
@@ -118,8 +116,8 @@ def pooling_windows(x: np.ndarray, kernel_size: int | Sequence[int],
     (default: all) are outlined, each output cell in the colour of its window (colours repeat
     after eight windows)."""
     x = np.asarray(x)
-    (h, w) = _pair(kernel_size)
-    (sh, sw) = (h, w) if stride is None else _pair(stride)
+    (h, w) = pair(kernel_size)
+    (sh, sw) = (h, w) if stride is None else pair(stride)
     H, W = x.shape
     H_out, W_out = (H - h) // sh + 1, (W - w) // sw + 1
     reduce = np.max if kind == "max" else np.mean

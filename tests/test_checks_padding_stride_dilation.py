@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from course.checks import (check_conv2d_full, check_conv_output_size, check_pad2d,
-                           check_receptive_field)
+from course.checks.padding_stride_dilation import (check_conv2d, check_conv_output_size,
+                                                   check_pad2d, check_receptive_field)
 import checking
 
 
@@ -55,13 +55,15 @@ def fails_with(check, fn, words, capsys, may_raise=False):
 
 
 @pytest.mark.parametrize("seed", [0, 2026])
-def test_right_answers_pass_visible_and_hidden(seed, capsys):
+def test_right_answers_pass_visible_and_hidden(seed, capsys, monkeypatch):
+    monkeypatch.setenv("COURSE_HIDDEN_SEED", str(seed))
     for hidden in (False, True):
-        check_pad2d(pad2d, hidden=hidden, seed=seed)
-        check_conv_output_size(conv_output_size, hidden=hidden, seed=seed)
-        check_conv2d_full(conv2d, hidden=hidden, seed=seed)
-        check_receptive_field(receptive_field, hidden=hidden, seed=seed)
-    assert "✗" not in capsys.readouterr().out
+        check_pad2d(pad2d, hidden=hidden)
+        check_conv_output_size(conv_output_size, hidden=hidden)
+        check_conv2d(conv2d, hidden=hidden)
+        check_receptive_field(receptive_field, hidden=hidden)
+    out = capsys.readouterr().out
+    assert "✗" not in out and out.count("✓") == 8, out
 
 
 def test_receptive_field_matches_pytorch_gradients():
@@ -81,15 +83,29 @@ def test_receptive_field_matches_pytorch_gradients():
         assert int(touched.max() - touched.min()) + 1 == r, layers
 
 
+def pad_axes(x, widths):
+    """Zeros around every axis by the given (before, after) widths (np.pad is forbidden)."""
+    out = np.zeros([n + a + b for n, (a, b) in zip(x.shape, widths)], x.dtype)
+    out[tuple(slice(a, a + n) for n, (a, _) in zip(x.shape, widths))] = x
+    return out
+
+
+def pad_edge(x, padding):
+    """Copies of the border values instead of zeros."""
+    ph, pw = pair(padding)
+    rows = np.clip(np.arange(-ph, x.shape[2] + ph), 0, x.shape[2] - 1)
+    cols = np.clip(np.arange(-pw, x.shape[3] + pw), 0, x.shape[3] - 1)
+    return x[:, :, rows][:, :, :, cols]
+
+
 @pytest.mark.parametrize("fn, words", [
     (lambda x, p: pad2d(x, p, after=False), "top and left"),
     (lambda x, p: pad2d(x, p, before=False), "bottom and right"),
     (lambda x, p: pad2d(x, 2 * np.array(pair(p)), after=False), "one side (top and left)"),
-    (lambda x, p: np.pad(x, pair(p)[0]), "padded every axis"),
-    (lambda x, p: np.pad(x, [(pair(p)[0],) * 2, (pair(p)[1],) * 2, (0, 0), (0, 0)]),
+    (lambda x, p: pad_axes(x, [(pair(p)[0],) * 2] * 4), "padded every axis"),
+    (lambda x, p: pad_axes(x, [(pair(p)[0],) * 2, (pair(p)[1],) * 2, (0, 0), (0, 0)]),
      "batch and channel axes"),
-    (lambda x, p: np.pad(x, [(0, 0), (0, 0), (pair(p)[0],) * 2, (pair(p)[1],) * 2], "edge"),
-     "not copies of the border"),
+    (pad_edge, "not copies of the border"),
     (lambda x, p: pad2d(x, pair(p)[::-1]), "height and width swapped"),
 ])
 def test_pad2d_mistakes(fn, words, capsys):
@@ -148,6 +164,9 @@ def stride_on_input(input, weight, bias=None, stride=1, padding=0, dilation=1):
     return conv2d(pad2d(input, padding)[..., ::s[0], ::s[1]], weight, bias, 1, 0, dilation)
 
 
+dilation_plus_one = _with(dilation=lambda kw: tuple(d + 1 for d in kw["dilation"]))
+
+
 @pytest.mark.parametrize("fn, words", [
     (padded_one_side, "padding on one side only"),
     (padded_output, "you padded the output"),
@@ -157,7 +176,7 @@ def stride_on_input(input, weight, bias=None, stride=1, padding=0, dilation=1):
     (stride_spread, "wrong places"),
     (stride_on_input, "subsampled the input"),
     (_with(dilation=lambda kw: (1, 1)), "dilation is ignored"),
-    (_with(dilation=lambda kw: tuple(d + 1 for d in kw["dilation"])), "dilation off by one"),
+    (dilation_plus_one, "dilation off by one"),
     (_with(stride=lambda kw: kw["dilation"], dilation=lambda kw: kw["stride"]),
      "stride and dilation swapped"),
     (_with(stride=lambda kw: kw["stride"][::-1], padding=lambda kw: kw["padding"][::-1],
@@ -167,16 +186,18 @@ def stride_on_input(input, weight, bias=None, stride=1, padding=0, dilation=1):
     (lambda *a, **k: conv2d(*a, **k).astype(np.float64), "dtype is float64"),
 ])
 def test_conv2d_mistakes(fn, words, capsys):
-    # a padded kernel can outgrow the input: that case crashes, the others get the diagnosis
-    fails_with(check_conv2d_full, fn, words, capsys, may_raise=fn is padded_kernel)
+    # a padded or wider-spread kernel can outgrow the input: that case crashes, the others get
+    # the diagnosis
+    fails_with(check_conv2d, fn, words, capsys,
+               may_raise=fn in (padded_kernel, dilation_plus_one))
 
 
-def test_conv2d_dilation_one_less(capsys):
+def test_conv2d_dilation_one_less(capsys, monkeypatch):
     def fewer(input, weight, bias=None, stride=1, padding=0, dilation=1):
         d = pair(dilation)
         return conv2d(input, weight, bias, stride, padding, (max(d[0] - 1, 1), max(d[1] - 1, 1)))
-    out = fails_with(lambda f: check_conv2d_full(f, hidden=True, seed=2026), fewer,
-                     "dilation", capsys)
+    monkeypatch.setenv("COURSE_HIDDEN_SEED", "2026")
+    out = fails_with(lambda f: check_conv2d(f, hidden=True), fewer, "dilation", capsys)
     assert "taps are d apart" in out or "dilation is ignored" in out
 
 

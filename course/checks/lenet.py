@@ -1,0 +1,361 @@
+"""Checks for notebook 08: LeNet-5, a dense network, a training step (the lecture's RÉSEAU DE
+NEURONES CONVOLUTIF).
+
+Model classes are judged through adapters (`model_adapters`): the parameters of each layer that
+has any, in the order the layers are created; the output shape (H, W, C) of each layer of
+`course.summary`'s table (`layer_tables`); and what the network computes when every parameter
+is set to fixed values, against `torch.nn.functional` on the same values (`fixed_weights`), so
+that a missing ReLU or a wrong pooling is seen, and named.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from . import probes
+from .adapters import train_steps
+from .case import Case, Mistake, split, streams
+from .exercise import Notebook
+from .fixed_weights import as_array, conv, linear, on_one_thread, relu, tensor
+from .layer_tables import POOL_MODULES, conv as conv_params, counts, dense, no_bias, \
+    table_cases
+from .model_adapters import fixed_weights_forward, on_model, output_shape, parameter_counts
+
+NOTEBOOK = Notebook("08_lenet")
+
+# ---------------------------------------------------------------------------------------------
+# What a network computes, and what the usual wrong ones compute
+# ---------------------------------------------------------------------------------------------
+
+NO_RELU_AT_ALL = ("there is no ReLU in forward: without a non-linearity the layers collapse "
+                  "into one linear map. Apply F.relu after every layer but the last")
+OTHER_ACTIVATION = ("the activation is not ReLU (tanh? sigmoid?): this network uses F.relu "
+                    "(or nn.ReLU) after every layer but the last")
+RELU_ON_SCORES = ("the class scores go through a ReLU: the last layer's output is returned as "
+                  "it is (scores may be negative; F.cross_entropy takes them raw)")
+SOFTMAX_ON_SCORES = ("forward returns probabilities (a softmax): return the raw scores of the "
+                     "last layer; F.cross_entropy applies the softmax itself")
+NO_BIASES = "the layers have no bias: keep PyTorch's default bias=True"
+NO_PAD = ("conv1 needs padding=2: without it the 28x28 digit shrinks to 24x24 and fc1 receives "
+          "16 maps of 4x4 instead of 5x5 (the paper's input was 32x32, i.e. 28x28 with a "
+          "border of 2)")
+
+
+def _activation(kind: str) -> Callable[[Any], Any]:
+    import torch
+
+    return {"relu": relu, "none": lambda t: t, "tanh": torch.tanh,
+            "sigmoid": torch.sigmoid}[kind]
+
+
+def _last(kind: str) -> Callable[[Any], Any]:
+    import torch
+
+    return {"none": lambda t: t, "relu": relu, "softmax": lambda t: torch.softmax(t, 1),
+            "log_softmax": lambda t: torch.log_softmax(t, 1)}[kind]
+
+
+def _head(x: Any, sizes: list[int], hidden_act: str = "relu", last: str = "none",
+          bias: bool = True) -> Any:
+    """Dense layers to `sizes`, the activation after each but the last."""
+    act = _activation(hidden_act)
+    for n in sizes[:-1]:
+        x = act(linear(x, n, bias))
+    return _last(last)(linear(x, sizes[-1], bias))
+
+
+def _lenet_ref(x: Any, conv_act: str = "relu", fc_act: str = "relu", last: str = "none",
+               pool: str = "max", padding: int = 2, bias: bool = True) -> Any:
+    import torch.nn.functional as F
+
+    pooled = F.max_pool2d if pool == "max" else F.avg_pool2d
+    act = _activation(conv_act)
+    x = pooled(act(conv(x, 6, 5, padding=padding, bias=bias)), 2)
+    x = pooled(act(conv(x, 16, 5, bias=bias)), 2)
+    return _head(x.flatten(1), [120, 84, 10], fc_act, last, bias)
+
+
+def _forward_case(label: str, model_args: tuple, x: np.ndarray,
+                  variants: Callable[..., Any], mistakes: list[tuple[dict, str]],
+                  rule: str) -> Case:
+    """The network's output with fixed weights on the input x, and the output of each
+    mistake (keyword arguments of `variants`)."""
+    right = as_array(variants(tensor(x)))
+    return Case(label, ([x],) + model_args, adapter=fixed_weights_forward, expected=right,
+                rtol=1e-7, atol=1e-9, check_dtype=False, scores=True, shape_rule=rule,
+                mistakes=[Mistake(as_array(variants(tensor(x), **kw)), message)
+                          for kw, message in mistakes])
+
+
+LENET_MISTAKES = [
+    (dict(conv_act="none", fc_act="none"), NO_RELU_AT_ALL),
+    (dict(conv_act="none"), "conv1 and conv2 are not followed by a ReLU: apply F.relu to "
+                            "their outputs (before or after the pooling, it is the same)"),
+    (dict(fc_act="none"), "fc1 and fc2 are not followed by a ReLU: apply F.relu to their "
+                          "outputs"),
+    (dict(conv_act="tanh", fc_act="tanh"), OTHER_ACTIVATION),
+    (dict(conv_act="sigmoid", fc_act="sigmoid"), OTHER_ACTIVATION),
+    (dict(last="relu"), RELU_ON_SCORES),
+    (dict(last="softmax"), SOFTMAX_ON_SCORES),
+    (dict(last="log_softmax"), SOFTMAX_ON_SCORES),
+    (dict(pool="avg"), "this is average pooling: the network uses max-pooling "
+                       "(nn.MaxPool2d)"),
+    (dict(padding=0), NO_PAD),
+    (dict(bias=False), NO_BIASES),
+]
+
+
+def _lenet_table() -> list[Case]:
+    params = [
+        ("conv1", "5x5x1x6 + 6", 156, {**no_bias(150, 6), conv_params(5, 3, 6): (
+            "456 parameters: the digits are grey-level, 1 input channel")}),
+        ("conv2", "5x5x6x16 + 16", 2416, {**no_bias(2400, 16), 1516: (
+            "1,516 is the paper's partial connection table: here every kernel of conv2 "
+            "spans all 6 input maps")}),
+        ("fc1", "400x120 + 120", 48120, {**no_bias(48000, 120), dense(256, 120): NO_PAD}),
+        ("fc2", "120x84 + 84", 10164, no_bias(10080, 84)),
+        ("fc3", "84x10 + 10", 850, no_bias(840, 10)),
+    ]
+    # without pooling modules the table's rows are conv1, conv2, fc1, fc2, fc3
+    layers = [("conv1", (28, 28, 6), {(24, 24, 6): NO_PAD}),
+              ("pool1", (14, 14, 6), {(12, 12, 6): NO_PAD, (10, 10, 16): POOL_MODULES}),
+              ("conv2", (10, 10, 16), {(8, 8, 16): NO_PAD, (1, 1, 120): POOL_MODULES}),
+              ("pool2", (5, 5, 16), {(4, 4, 16): NO_PAD, (1, 1, 84): POOL_MODULES}),
+              ("fc1", (1, 1, 120), {(1, 1, 10): POOL_MODULES}), ("fc2", (1, 1, 84), {}),
+              ("fc3", (1, 1, 10), {})]
+    return table_cases((), (1, 1, 28, 28), params, layers, "")
+
+
+def _batch_case(n: int) -> Case:
+    return Case(f"output shape for a batch of {n} digits", ((n, 1, 28, 28),),
+                adapter=output_shape, expected=np.array([n, 10]),
+                shape_rule="(batch, 10 class scores)")
+
+
+def _lenet_forward(x: np.ndarray) -> Case:
+    return _forward_case(f"output for {len(x)} digits with fixed weights", (), x, _lenet_ref,
+                         LENET_MISTAKES, "(batch, 10 class scores)")
+
+
+@on_one_thread
+def lenet5_cases(seed: int) -> tuple[list[Case], list[Case]]:
+    vis, hid = streams(seed, "LeNet5")
+    n = int(hid.integers(2, 9))
+    return (_lenet_table() + [_batch_case(5), _lenet_forward(vis.normal(size=(3, 1, 28, 28)))],
+            [_batch_case(1), _batch_case(int(hid.integers(2, 65))),
+             _lenet_forward(hid.normal(size=(n, 1, 28, 28)))])
+
+
+# ---------------------------------------------------------------------------------------------
+# MLP
+# ---------------------------------------------------------------------------------------------
+
+def _mlp_ref(x: Any, sizes: list[int], act: str = "relu", last: str = "none",
+             bias: bool = True) -> Any:
+    return _head(x.flatten(1), sizes, act, last, bias)
+
+
+HIDDEN_IGNORED = ("the hidden layers must follow `hidden`: one nn.Linear per size in hidden, "
+                  "not always (128, 64)")
+
+
+def _mlp_counts(args: tuple) -> Case:
+    hidden_sizes = args[0] if args else (128, 64)
+    sizes = [784, *hidden_sizes, 10]
+    pairs = list(zip(sizes[:-1], sizes[1:]))
+    label = f"MLP({args[0]})" if args else "MLP() (default hidden=(128, 64))"
+    mistakes = [Mistake(counts([dense(i, o, False) for i, o in pairs]), NO_BIASES),
+                Mistake(counts([dense(i, o) for i, o in pairs[:-1]]),
+                        "the output layer (last hidden size -> 10 classes) is missing")]
+    if tuple(hidden_sizes) != (128, 64):
+        mistakes.append(Mistake(counts([dense(784, 128), dense(128, 64), dense(64, 10)]),
+                                HIDDEN_IGNORED))
+    return Case(f"{label}: parameters per layer", args, adapter=parameter_counts,
+                expected=counts([dense(i, o) for i, o in pairs]),
+                shape_rule=f"one dense layer per pair of sizes in {sizes}", mistakes=mistakes)
+
+
+def _mlp_forward(args: tuple, x: np.ndarray) -> Case:
+    sizes = [*(args[0] if args else (128, 64)), 10]
+    label = f"MLP({args[0]})" if args else "MLP()"
+
+    def variants(t: Any, **kw: Any) -> Any:
+        return _mlp_ref(t, kw.pop("sizes", sizes), **kw)
+    return _forward_case(f"{label}: output for {len(x)} digits with fixed weights", args, x,
+                         variants, [(dict(act="none"), NO_RELU_AT_ALL),
+                                    (dict(bias=False), NO_BIASES),
+                                    (dict(sizes=[128, 64, 10]), HIDDEN_IGNORED),
+                                    (dict(act="tanh"), OTHER_ACTIVATION),
+                                    (dict(act="sigmoid"), OTHER_ACTIVATION),
+                                    (dict(last="relu"), RELU_ON_SCORES),
+                                    (dict(last="softmax"), SOFTMAX_ON_SCORES),
+                                    (dict(last="log_softmax"), SOFTMAX_ON_SCORES)],
+                         "(batch, 10 class scores)")
+
+
+@on_one_thread
+def mlp_cases(seed: int) -> tuple[list[Case], list[Case]]:
+    vis, hid = streams(seed, "MLP")
+    shape = Case("MLP(): output shape for a batch of 5 digits (5, 1, 28, 28)",
+                 ((5, 1, 28, 28),), adapter=output_shape, expected=np.array([5, 10]),
+                 shape_rule="(batch, 10 class scores)")
+    visible = [shape] + [_mlp_counts(a) for a in [(), ((128, 64),), ((32,),)]] + [
+        _mlp_forward((), vis.normal(size=(3, 1, 28, 28))),
+        _mlp_forward(((16, 8, 12),), vis.normal(size=(2, 1, 28, 28)))]
+    hidden = []
+    for k in (1, 3):
+        args = (tuple(int(h) for h in hid.integers(5, 300, size=k)),)
+        hidden += [_mlp_counts(args),
+                   _mlp_forward(args, hid.normal(size=(int(hid.integers(1, 6)), 1, 28, 28)))]
+    return visible, hidden
+
+
+# ---------------------------------------------------------------------------------------------
+# count_parameters
+# ---------------------------------------------------------------------------------------------
+
+def _specs(rng: np.random.Generator, hidden: bool) -> list[tuple[str, list]]:
+    """(label, layer spec for probes.layers)."""
+    if hidden:
+        c, f, n, m = (int(v) for v in rng.integers(1, 40, size=4))
+        return [(f"random conv {c} -> {f} and dense {n} -> 3",
+                 [("conv", c, f, 3, bool(rng.integers(2))), ("linear", n, 3, True)]),
+                (f"random conv {c} -> {f} without bias, batch norm, dense {n} -> {m}",
+                 [("conv", c, f, int(rng.integers(1, 6)), False), ("bn", f), ("relu",),
+                  ("flatten",), ("linear", n, m, True)]),
+                (f"random dense {n} -> {m} without bias, dense {m} -> 2",
+                 [("linear", n, m, False), ("relu",), ("linear", m, 2, True)])]
+    return [
+        ("Linear(3, 2)", [("linear", 3, 2, True)]),
+        ("Linear(3, 2) without bias", [("linear", 3, 2, False)]),
+        ("conv 5x5 1 -> 6, ReLU, pool, conv 5x5 6 -> 16",
+         [("conv", 1, 6, 5, True), ("relu",), ("pool", 2), ("conv", 6, 16, 5, True)]),
+        ("conv, batch norm, flatten, dense", [("conv", 3, 8, 3, True), ("bn", 8), ("flatten",),
+                                              ("linear", 200, 10, True)]),
+    ]
+
+
+def count_parameters_cases(seed: int) -> tuple[list[Case], list[Case]]:
+    return split(seed, "count_parameters", _specs, _count_case)
+
+
+def _count_case(label: str, spec: list) -> Case:
+    right, weights_only, tensors, first_axes, buffers = 0, 0, 0, 0, 0
+    for kind, *rest in spec:
+        if kind == "conv":
+            c, f, k, b = rest
+            right += conv_params(k, c, f, b)
+            weights_only += k * k * c * f
+            tensors, first_axes = tensors + 1 + b, first_axes + f * (1 + b)
+        elif kind == "linear":
+            i, o, b = rest
+            right, weights_only = right + dense(i, o, b), weights_only + i * o
+            tensors, first_axes = tensors + 1 + b, first_axes + o * (1 + b)
+        elif kind == "bn":
+            right, tensors, first_axes = right + 2 * rest[0], tensors + 2, first_axes + 2 * rest[0]
+            buffers += 2 * rest[0] + 1  # running mean, running variance, batches seen
+    mistakes = [Mistake(tensors, "that is the number of parameter tensors: add up "
+                                 "p.numel() for each of them"),
+                Mistake(first_axes, "len(p) is the size of the first axis only: p.numel() "
+                                    "counts every number of the tensor")]
+    if weights_only != right:
+        mistakes.append(Mistake(weights_only, "only the weights: biases (and batch-norm "
+                                              "scales and shifts) are parameters too"))
+    if buffers:
+        mistakes.append(Mistake(right + buffers, "model.state_dict() also holds batch norm's "
+                                                 "running statistics, which are not learned: "
+                                                 "count model.parameters() only"))
+    return Case(label, (spec,), adapter=on_model, expected=right, check_dtype=False,
+                mistakes=[m for m in mistakes if m.output != right])
+
+
+# ---------------------------------------------------------------------------------------------
+# train_step
+# ---------------------------------------------------------------------------------------------
+
+def _softmax_steps(seed: int, steps: int, lr: float) -> np.ndarray:
+    """What `train_steps` should return, computed by hand on the same probe and batches:
+    cross-entropy gradients of the Linear(4, 3) (softmax - one-hot, averaged over the batch)
+    and plain SGD."""
+    layer = probes.linear_probe(seed)
+    W, b = layer.weight.detach().double().numpy(), layer.bias.detach().double().numpy()
+    losses = []
+    for xt, yt in probes.probe_batches(seed, steps):
+        x, y = xt.double().numpy(), yt.numpy()
+        z = x @ W.T + b
+        z = z - z.max(1, keepdims=True)
+        p = np.exp(z) / np.exp(z).sum(1, keepdims=True)
+        losses.append(-np.log(p[np.arange(len(y)), y]).mean())
+        d = (p - np.eye(probes.N_CLASSES)[y]) / len(y)
+        W, b = W - lr * d.T @ x, b - lr * d.sum(0)
+    return np.concatenate([losses, W.ravel(), b])
+
+
+def _wrong_steps(seed: int, steps: int, lr: float, zero_grad: bool = True, step: bool = True,
+                 loss: str = "cross_entropy") -> np.ndarray:
+    """What a wrong training step returns on the same probe (computed by PyTorch)."""
+    import torch
+    import torch.nn.functional as F
+
+    losses = {"cross_entropy": F.cross_entropy,
+              "softmax_first": lambda z, y: F.cross_entropy(torch.softmax(z, 1), y),
+              "nll": F.nll_loss}
+    model = probes.linear_probe(seed).double()
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    values = []
+    for x, y in probes.probe_batches(seed, steps):
+        if zero_grad:
+            opt.zero_grad()
+        value = losses[loss](model(x.double()), y)
+        value.backward()
+        if step:
+            opt.step()
+        values.append(value.item())
+    weights = torch.cat([p.detach().reshape(-1) for p in model.parameters()]).numpy()
+    return np.concatenate([values, weights])
+
+
+def _runs(rng: np.random.Generator, hidden: bool) -> list[tuple[int, int, float]]:
+    """(batch seed, steps, learning rate)."""
+    if hidden:
+        return [(int(rng.integers(100, 10**6)), int(rng.integers(2, 6)), lr)
+                for lr in (0.1, float(rng.choice([0.05, 0.2, 0.3])))]
+    return [(0, 1, 0.5), (1, 3, 0.5)]
+
+
+def _train_case(s: int, steps: int, lr: float) -> Case:
+    mistakes = [Mistake(_wrong_steps(s, steps, lr, step=False),
+                        "the weights did not change: call loss.backward() then "
+                        "optimizer.step() (and optimizer.zero_grad() before, not between)"),
+                Mistake(_wrong_steps(s, steps, lr, loss="softmax_first"),
+                        "F.cross_entropy applies the softmax itself: give it the raw scores "
+                        "model(x), not probabilities"),
+                Mistake(_wrong_steps(s, steps, lr, loss="nll"),
+                        "F.nll_loss expects log-probabilities: use F.cross_entropy on the raw "
+                        "scores model(x)")]
+    if steps > 1:
+        mistakes.append(Mistake(_wrong_steps(s, steps, lr, zero_grad=False),
+                                "the first step is right, the next ones are not: gradients add "
+                                "up across steps unless you call optimizer.zero_grad() at the "
+                                "start of each step"))
+    return Case(f"{steps} step(s) of SGD (lr={lr}) on a Linear(4, 3), batch seed {s}",
+                (s, steps, lr), adapter=train_steps, expected=_softmax_steps(s, steps, lr),
+                rtol=1e-4, atol=1e-5, check_dtype=False, mistakes=mistakes,
+                shape_rule=f"{steps} losses, then 12 weights and 3 biases")
+
+
+def train_step_cases(seed: int) -> tuple[list[Case], list[Case]]:
+    return split(seed, "train_step", _runs, _train_case)
+
+
+check_count_parameters = NOTEBOOK.check("count_parameters", count_parameters_cases,
+                                        "count_parameters(model) on small networks.")
+check_lenet5 = NOTEBOOK.check("LeNet5", lenet5_cases,
+                              "The LeNet5 class: parameters and output shape of each layer, "
+                              "and its output with fixed weights.",
+                              widget="activation_explorer")
+check_train_step = NOTEBOOK.check("train_step", train_step_cases,
+                                  "train_step(model, x, y, optimizer) against SGD by hand.")
+check_mlp = NOTEBOOK.check("MLP", mlp_cases, "The MLP class: parameters of each dense layer, "
+                                             "and its output with fixed weights.")

@@ -1,0 +1,106 @@
+"""The mutation suite's harness: answers written as students would write them, as source text.
+
+A `Wrong` answer must fail its check; where it reproduces a mistake the check knows, the
+printed diagnosis must contain `says` (and never a wrong specific hint). A `Right` answer,
+written differently from the solution, must pass the visible cases and the hidden ones for
+several seeds. Sources are compiled under a file name registered in `linecache`, so that the
+check can read them as it reads a notebook cell (`inspect.getsource`), forbidden calls included.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import itertools
+import linecache
+import os
+import textwrap
+from dataclasses import dataclass, field
+from typing import Any
+
+from course.checks import Check, CheckFailed
+
+PRELUDE = """\
+import math
+import numpy as np
+import torch
+from torch import nn
+import torch.nn.functional as F
+from numpy.lib.stride_tricks import sliding_window_view
+from course.examples import *
+"""
+HIDDEN_SEEDS = (11, 22, 33)
+_counter = itertools.count()
+
+
+@dataclass(frozen=True)
+class Wrong:
+    """A wrong answer: `source` defines the function (or class) the check tests."""
+
+    name: str
+    source: str
+    says: str | None = None  # words the diagnosis must contain; None: any failure will do
+    setup: str = ""  # helpers the answer uses (another cell of the notebook)
+
+
+@dataclass(frozen=True)
+class Right:
+    """A correct answer written differently from the solution."""
+
+    name: str
+    source: str
+    setup: str = ""
+
+
+def define(source: str, function: str, setup: str = "", prelude: str = PRELUDE) -> Any:
+    """Execute a cell's source in a fresh namespace, as a notebook would; return `function`."""
+    ns: dict[str, Any] = {"__name__": "__main__"}
+    for part in (prelude, textwrap.dedent(setup), textwrap.dedent(source)):
+        if not part.strip():
+            continue
+        filename = f"<mutant-{next(_counter)}>"
+        linecache.cache[filename] = (len(part), None, part.splitlines(True), filename)
+        exec(compile(part, filename, "exec"), ns)
+    return ns[function]
+
+
+def run(check: Check, answer: Any, hidden: bool = False, seed: int | None = None) -> tuple[bool, str]:
+    """(passed, printed text) of one check call on an answer."""
+    if seed is not None:
+        os.environ["COURSE_HIDDEN_SEED"] = str(seed)
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            check(answer, hidden=hidden)
+        return True, out.getvalue()
+    except CheckFailed:
+        return False, out.getvalue()
+    finally:
+        os.environ.pop("COURSE_HIDDEN_SEED", None)
+
+
+def assert_wrong(check: Check, mutant: Wrong) -> str:
+    """The wrong answer fails the visible check (the hint, if any, is the expected one)."""
+    answer = define(mutant.source, check.function, mutant.setup)
+    passed, text = run(check, answer)
+    assert not passed, f"{mutant.name}: a wrong answer passed the visible check:\n{text}"
+    if mutant.says is not None:
+        assert mutant.says in text, f"{mutant.name}: expected {mutant.says!r} in:\n{text}"
+    return text
+
+
+def assert_right(check: Check, alternative: Right) -> None:
+    """The correct alternative passes the visible cases and hidden ones for several seeds."""
+    answer = define(alternative.source, check.function, alternative.setup)
+    for hidden, seed in [(False, None)] + [(True, s) for s in HIDDEN_SEEDS]:
+        passed, text = run(check, answer, hidden, seed)
+        assert passed, f"{alternative.name}: a correct answer failed ({hidden=}, {seed=}):\n{text}"
+
+
+@dataclass
+class Tally:
+    """Counts for the closing note: wrong answers, how many got a specific diagnosis."""
+
+    wrong: int = 0
+    specific: int = 0
+    right: int = 0
+    by_notebook: dict[str, list[int]] = field(default_factory=dict)
