@@ -28,13 +28,23 @@ test: $(VENV)/.installed
 
 # The browser test (tests/test_browser.py) drives Debian's Chromium: installed here when
 # missing and run as root (CI); otherwise say how. COURSE_SKIP_BROWSER=1 skips both.
-.PHONY: chromium
-test: chromium
+.PHONY: chromium bubblewrap
+test: chromium bubblewrap
 chromium:
 	@command -v chromium >/dev/null || [ "$$COURSE_SKIP_BROWSER" = 1 ] || \
 	if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
 	else echo "The browser test needs Chromium: run 'sudo apt-get install -y chromium'" \
 	  "(Debian/Ubuntu), or set COURSE_SKIP_BROWSER=1 to skip that test."; fi
+
+# The grader isolates each submission with bubblewrap (Debian's `bubblewrap`, no root needed
+# to use it): installed here when missing and run as root; otherwise say how.
+bubblewrap:
+	@command -v bwrap >/dev/null || \
+	if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y bubblewrap; \
+	else echo "The grader's sandbox needs bubblewrap: run 'sudo apt-get install -y" \
+	  "bubblewrap' (Debian/Ubuntu); without it, grading falls back to basic isolation."; fi
+
+grade: bubblewrap
 
 build: $(VENV)/.installed
 	$(PY) -m course build

@@ -1,8 +1,9 @@
-"""The grader: right answers score full marks, stubs zero, hostile submissions what they earn.
+"""The grader against hostile submissions: each gets its status and no point it did not earn.
 
-One batch (module fixture) grades every submission, two workers in parallel, with a short
-timeout and small limits, then each test reads its rows. Submissions are made from
-solutions/00 and 01 by tests/grading_submissions.py.
+One batch (module fixture) grades the whole suite of tests/grading_submissions.py, two
+workers in parallel, with controls first and last, then each test reads its rows. A second,
+one-worker batch runs a student who plants files in /tmp, /dev/shm and home, then one who
+looks for them. Notebooks 07-12 take their submissions from the current solutions/.
 """
 from __future__ import annotations
 
@@ -18,60 +19,97 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 import grading_submissions as gs  # noqa: E402
 
+from course.checks.forbid import CONVOLUTION, static_reasons  # noqa: E402
 from course.grading import Limits, grade  # noqa: E402
-from course.grading.batch import load_results, pending  # noqa: E402
-from course.grading.forbidden import static_violations  # noqa: E402
-from course.grading.sandbox import UID_BASE  # noqa: E402
-from course.grading.scoring import redact  # noqa: E402
+from course.grading.batch import discover, load_results, pending  # noqa: E402
+from course.grading.reports import feedback_names  # noqa: E402
+from course.grading.sandbox import bubblewrap  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ("00_setup", "01_conv1d")
-TIMEOUT = 5
+TIMEOUT = 15
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
-                                reason="the sandbox tests need Linux")
+                                reason="the grader's sandbox needs Linux")
+needs_bwrap = pytest.mark.skipif(bubblewrap() is None,
+                                 reason="bubblewrap is not installed: `make test` installs it "
+                                        "as root; otherwise apt-get install bubblewrap")
+
+
+def _solutions(tmp: Path) -> Path:
+    solutions = tmp / "solutions"
+    shutil.copytree(ROOT / "solutions", solutions)
+    return solutions
+
+
+def _write_suite(subs: Path, solutions: Path, canary: Path) -> list[gs.Hostile]:
+    sol = {p.stem: nbformat.read(p, as_version=4) for p in solutions.glob("*.ipynb")}
+    suite = gs.hostile(canary, solutions)
+    for h in suite:
+        nb = gs.handed_in(sol[h.notebook])
+        for gid, source in h.cells.items():
+            nb = gs.replace_cell(nb, gid, source)
+        gs.write(nb, subs / h.student / f"{h.notebook}.ipynb")
+    for name in ("aaa_control", "zzz_control"):
+        for notebook in ("01_conv1d", "05_pooling", "11_resnet"):
+            gs.write(gs.handed_in(sol[notebook]), subs / name / f"{notebook}.ipynb")
+    for notebook in ("00_setup", "01_conv1d"):
+        shutil.copy(ROOT / "notebooks" / f"{notebook}.ipynb", subs / f"stub__{notebook}.ipynb")
+    return suite
+
+
+def _write_bookkeeping(subs: Path, solutions: Path) -> None:
+    sol = nbformat.read(solutions / "01_conv1d.ipynb", as_version=4)
+    gs.write(_tampered(sol, delete=False), subs / "edited" / "01_conv1d.ipynb")
+    gs.write(_tampered(sol, delete=True), subs / "deleted" / "01_conv1d.ipynb")
+    (subs / "corrupt").mkdir()
+    (subs / "corrupt" / "01_conv1d.ipynb").write_text('{"cells": [ {"cell_type": "co')
+    (subs / "unknown__99_nothing.ipynb").write_text("{}")
+    (subs / "linker").mkdir()
+    (subs / "linker" / "01_conv1d.ipynb").symlink_to(solutions / "01_conv1d.ipynb")
+    for where in ("a", "b", "c"):
+        gs.write(gs.handed_in(sol), subs / "thrice" / where / "01_conv1d.ipynb")
+    for name in ("a b", "a_b", "$(touch pwned)"):
+        gs.write(gs.handed_in(sol), subs / name / "01_conv1d.ipynb")
+
+
+def _tampered(solution, delete: bool):
+    nb = gs.handed_in(solution)
+    if delete:
+        nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id")
+                    != "test_conv1d_stride"]
+    else:
+        for c in nb.cells:
+            if c.metadata.get("nbgrader", {}).get("grade_id") == "test_conv1d":
+                c.source = 'print("✓ conv1d: all 6 cases pass")'
+    return nb
 
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
-    if os.geteuid() != 0:
-        pytest.skip("the full sandbox (namespaces, own user id) needs root; see README")
     tmp = tmp_path_factory.mktemp("grading")
-    solutions = tmp / "solutions"
-    solutions.mkdir()
-    for name in NOTEBOOKS:
-        shutil.copy(ROOT / "solutions" / f"{name}.ipynb", solutions)
+    solutions = _solutions(tmp)
     canary = tmp / "canary.txt"
     canary.write_text("still here")
     subs = tmp / "submissions"
-    sol = {n: nbformat.read(solutions / f"{n}.ipynb", as_version=4) for n in NOTEBOOKS}
-    for name in NOTEBOOKS:
-        gs.write(gs.handed_in(sol[name]), subs / "right" / f"{name}.ipynb")
-        shutil.copy(ROOT / "notebooks" / f"{name}.ipynb", subs / f"stub__{name}.ipynb")
-    for student, cell in gs.hostile_conv1d(canary, solutions).items():
-        gs.write(gs.replace_cell(gs.handed_in(sol["01_conv1d"]), "conv1d", cell),
-                 subs / student / "01_conv1d.ipynb")
-    gs.write(gs.fork_bomb(sol["01_conv1d"]), subs / "fork_bomb" / "01_conv1d.ipynb")
-    gs.write(gs.read_solutions(sol["01_conv1d"], solutions), subs / "read_solutions" /
-             "01_conv1d.ipynb")
-    gs.write(gs.other_cell_alias(sol["01_conv1d"]), subs / "forbidden_elsewhere" /
-             "01_conv1d.ipynb")
-    gs.write(gs.tampered(sol["01_conv1d"], delete=False), subs / "edited" / "01_conv1d.ipynb")
-    gs.write(gs.tampered(sol["01_conv1d"], delete=True), subs / "deleted" / "01_conv1d.ipynb")
-    (subs / "corrupt").mkdir()
-    (subs / "corrupt" / "01_conv1d.ipynb").write_text('{"cells": [ {"cell_type": "co')
-    (subs / "unknown__99_nothing.ipynb").write_text("{}")
+    suite = _write_suite(subs, solutions, canary)
+    _write_bookkeeping(subs, solutions)
     out = tmp / "out"
-    limits = Limits(timeout=TIMEOUT, memory=3 * 2**30, output=8 * 2**20, nproc=24)
+    limits = Limits(timeout=TIMEOUT, memory=3 * 2**30, output=8 * 2**20, nproc=48)
     rows = grade(subs, out, solutions, jobs=2, limits=limits, seed=12345)
-    by = {}
+    by: dict = {}
     for r in rows:
         by.setdefault(r["student"], {})[(r["notebook"], r["exercise"])] = r
+    points = {nb: {gid: p for gid, p in gs_points(solutions / f"{nb}.ipynb")}
+              for nb in {h.notebook for h in suite}}
     return {"rows": rows, "by": by, "out": out, "subs": subs, "solutions": solutions,
-            "canary": canary, "tmp": tmp}
+            "canary": canary, "tmp": tmp, "suite": {h.student: h for h in suite},
+            "points": points}
 
 
-def conv1d(batch, student):
-    return batch["by"][student][("01_conv1d", "test_conv1d")]
+def gs_points(path: Path) -> list[tuple[str, float]]:
+    nb = nbformat.read(path, as_version=4)
+    return [(c.metadata["nbgrader"]["grade_id"], float(c.metadata["nbgrader"]["points"]))
+            for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and
+            not c.metadata["nbgrader"].get("solution")]
 
 
 def total(batch, student):
@@ -79,101 +117,105 @@ def total(batch, student):
     return sum(r["points"] for r in mine), sum(r["max"] for r in mine)
 
 
-def test_solutions_score_full_marks(batch):
-    got, most = total(batch, "right")
-    assert got == most == 12
-    assert {r["status"] for r in batch["by"]["right"].values()} == {"graded"}
+SUITE_STUDENTS = [h.student for h in gs.hostile(Path("/c"), Path("/s"))]
 
 
+@needs_bwrap
+@pytest.mark.parametrize("student", SUITE_STUDENTS)
+def test_hostile_submission_gets_its_status_and_no_undeserved_point(batch, student):
+    h = batch["suite"][student]
+    rows = {ex: r for (nb, ex), r in batch["by"][student].items() if nb == h.notebook}
+    for test, (points, status) in h.expect.items():
+        row = rows[test]
+        want = row["max"] if points == gs.FULL else points
+        assert (row["points"], row["status"]) == (want, status), row
+        if test in h.says:
+            assert h.says[test] in row["message"], row
+    for test, row in rows.items():  # one exercise never costs the others
+        if test not in h.expect and not h.others_zero:
+            assert row["points"] == row["max"], row
+        if h.others_zero and test not in h.expect:
+            assert row["points"] == 0, row
+
+
+@needs_bwrap
+def test_controls_first_and_last_score_full_marks(batch):
+    for name in ("aaa_control", "zzz_control"):
+        got, most = total(batch, name)
+        assert got == most > 0, batch["by"][name]
+        assert {r["status"] for r in batch["by"][name].values()} == {"graded"}
+
+
+@needs_bwrap
 def test_stubs_score_zero(batch):
     got, most = total(batch, "stub")
     assert (got, most) == (0, 12)
     assert all("not done" in r["message"] for r in batch["by"]["stub"].values())
 
 
-@pytest.mark.parametrize("student", ["wrong_flip", "patch_allclose", "redefine_check",
-                                     "fake_passed", "visible_only"])
-def test_wrong_answers_earn_nothing_however_they_cheat(batch, student):
-    row = conv1d(batch, student)
-    assert (row["points"], row["status"]) == (0, "graded"), row
-    others = [r for (nb, ex), r in batch["by"][student].items()
-              if ex not in ("test_conv1d", "test_convolve_valid")]  # the latter calls conv1d
-    assert all(r["points"] == r["max"] for r in others)  # one exercise never costs the others
+@needs_bwrap
+def test_forbidden_shortcuts_name_the_reason(batch):
+    for student, h in batch["suite"].items():
+        for test, (_, status) in h.expect.items():
+            if status == "forbidden":
+                msg = batch["by"][student][(h.notebook, test)]["message"]
+                assert "forbidden" in msg or "not allowed" in msg or "No module" in msg, msg
 
 
-def test_diagnosis_reaches_the_gradebook_and_hidden_cases_show_no_numbers(batch):
-    assert "flipped" in conv1d(batch, "wrong_flip")["message"]
-    msg = conv1d(batch, "visible_only")["message"]  # visible cases pass, hidden ones do not
+@needs_bwrap
+def test_hidden_cases_show_no_numbers(batch):
+    msg = batch["by"]["visible_only"][("01_conv1d", "test_conv1d")]["message"]
     hidden = msg.split("hidden case ")[1].split(":", 1)[1]
     assert "shape" in hidden and not any(ch.isdigit() for ch in hidden)
-    assert redact("output shape is (3,) but expected (41,)") == \
-        "output shape is (…,) but expected (…,)"
 
 
-@pytest.mark.parametrize("student, status", [
-    ("sys_exit", "error"), ("os_exit", "no output"), ("endless_loop", "timeout"),
-    ("memory_bomb", "memory"), ("fork_bomb", "error"), ("huge_output", "error")])
-def test_hostile_code_gets_its_status(batch, student, status):
-    exercise = "test_conv1d_output_size" if student == "fork_bomb" else "test_conv1d"
-    row = batch["by"][student][("01_conv1d", exercise)]
-    assert (row["points"], row["status"]) == (0, status), row
-
-
-def test_a_crash_or_hang_keeps_earlier_results_and_marks_the_rest(batch):
-    rows = batch["by"]["endless_loop"]
-    assert rows[("01_conv1d", "test_conv1d_output_size")]["status"] == "timeout"
-    assert "not reached" in rows[("01_conv1d", "test_conv1d_output_size")]["message"]
-    sys_exit = batch["by"]["sys_exit"]  # SystemExit inside the function: the rest still runs
-    assert sys_exit[("01_conv1d", "test_conv1d_output_size")]["points"] == 1
-
-
-@pytest.mark.parametrize("student", ["forbidden_direct", "forbidden_alias", "forbidden_getattr",
-                                     "forbidden_importlib", "forbidden_dunder_import",
-                                     "forbidden_torch", "forbidden_elsewhere"])
-def test_forbidden_shortcuts_score_zero_with_a_reason(batch, student):
-    row = conv1d(batch, student)
-    assert (row["points"], row["status"]) == (0, "forbidden"), row
-    assert "forbidden shortcut" in row["message"]
-
-
-def test_tripwire_catches_what_the_source_hides(batch):
-    assert "while running" in conv1d(batch, "forbidden_elsewhere")["message"]
+@needs_bwrap
+def test_a_hang_marks_what_it_did_not_reach(batch):
+    rows = batch["by"]["sleepy_block"]
+    assert "not reached" in rows[("11_resnet", "test_resnet_basic_block")]["message"]
 
 
 def test_locked_cells_edited_or_deleted_are_flagged_and_the_instructors_version_counts(batch):
-    edited = conv1d(batch, "edited")
+    edited = batch["by"]["edited"][("01_conv1d", "test_conv1d")]
     assert (edited["status"], edited["points"]) == ("tampered", 3)
     deleted = batch["by"]["deleted"][("01_conv1d", "test_conv1d_stride")]
     assert (deleted["status"], deleted["points"]) == ("tampered", 2)
     assert "deleted" in deleted["message"]
 
 
-def test_unreadable_or_unknown_notebooks(batch):
+def test_unreadable_unknown_linked_or_duplicated_notebooks(batch):
     rows = batch["by"]["corrupt"].values()
     assert len(rows) == 5 and {r["status"] for r in rows} == {"invalid notebook"}
     assert batch["by"]["unknown"][("99_nothing", "")]["status"] == "invalid notebook"
+    linked = batch["by"]["linker"].values()
+    assert {r["status"] for r in linked} == {"refused"} and sum(r["points"] for r in linked) == 0
+    thrice = batch["by"]["thrice"].values()
+    assert len(thrice) == 5 and {r["status"] for r in thrice} == {"duplicate"}
+    assert sum(r["points"] for r in thrice) == 0 and "3 times" in next(iter(thrice))["message"]
 
 
-def test_sandbox_hides_the_solutions_and_protects_files(batch):
+def test_names_are_data_never_commands(batch):
+    assert not Path("pwned").exists() and not (batch["tmp"] / "pwned").exists()
+    assert total(batch, "$(touch pwned)")[0] == 8
+    names = feedback_names(["a b", "a_b", "$(touch pwned)", "alice"])
+    assert len(set(names.values())) == 4 and names["alice"] == "alice.md"
+    files = {p.name for p in (batch["out"] / "feedback").iterdir()}
+    assert {names["a b"], names["a_b"]} <= files
+
+
+@needs_bwrap
+def test_the_sandbox_hides_the_solutions_and_protects_files(batch):
     assert batch["canary"].read_text() == "still here"
     assert (batch["solutions"] / "01_conv1d.ipynb").is_file()
-    assert (ROOT / "solutions" / "01_conv1d.ipynb").is_file()
-    # this submission would have earned the point had it read a solution notebook
     row = batch["by"]["read_solutions"][("01_conv1d", "test_conv1d_output_size")]
     assert (row["points"], row["status"]) == (0, "graded"), row
 
 
 def test_no_process_of_a_child_survives(batch):
-    left = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            uid = int(next(line for line in status.read_text().splitlines()
-                           if line.startswith("Uid:")).split()[1])
-        except (OSError, StopIteration, ValueError):
-            continue
-        if uid >= UID_BASE:
-            left.append(status.parent.name)
-    assert not left
+    import subprocess
+
+    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert "course.grading.zygote" not in ps and "time.sleep" not in ps
 
 
 def test_gradebook_feedback_and_resume(batch):
@@ -185,8 +227,6 @@ def test_gradebook_feedback_and_resume(batch):
     assert (out / "grades.csv").read_text().startswith("student,notebook,exercise,points")
     feedback = (out / "feedback" / "visible_only.md").read_text()
     assert "# Feedback for visible_only" in feedback and "hidden case" in feedback
-    assert (out / "feedback" / "right.md").read_text().count("✓") == 9
-    # a re-run grades nothing again; a changed submission is graded again
     done = load_results(out)
     assert pending(batch["subs"], batch["solutions"], done) == []
     path = batch["subs"] / "wrong_flip" / "01_conv1d.ipynb"
@@ -195,42 +235,49 @@ def test_gradebook_feedback_and_resume(batch):
         ["wrong_flip/01_conv1d.ipynb"]
 
 
+@needs_bwrap
+def test_each_submission_has_its_own_tmp(tmp_path):
+    solutions = _solutions(tmp_path)
+    sol = nbformat.read(solutions / "01_conv1d.ipynb", as_version=4)
+    subs = tmp_path / "submissions"
+    for student, cell in (("a_writer", gs.tmp_writer()), ("b_reader", gs.tmp_reader())):
+        gs.write(gs.replace_cell(gs.handed_in(sol), "conv1d_output_size", cell),
+                 subs / student / "01_conv1d.ipynb")
+    rows = grade(subs, tmp_path / "out", solutions, jobs=1, seed=1,
+                 limits=Limits(timeout=TIMEOUT))
+    reader = [r for r in rows if r["student"] == "b_reader" and
+              r["exercise"] == "test_conv1d_output_size"]
+    assert reader[0]["points"] == 1, reader
+    assert not Path("/tmp/planted").exists() and not Path("/dev/shm/planted").exists()
+
+
+def test_discovery_refuses_links_and_marks_duplicates(tmp_path):
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "01_conv1d.ipynb").write_text("{}")
+    (tmp_path / "y").symlink_to(tmp_path / "x")
+    found = {s.key: s for s in discover(tmp_path)}
+    assert found["y/01_conv1d.ipynb"].status == "refused"
+    assert found["x/01_conv1d.ipynb"].status == "graded"
+
+
 def test_static_analysis_sees_through_aliases_and_dynamic_access():
-    forbid = ("numpy.convolve", "scipy", "torch", "numpy.lib.stride_tricks")
-    aliases = {"np": "numpy", "F": "torch.nn.functional"}
+    aliases = {"np": "numpy", "F": "torch.nn.functional", "plt": "matplotlib.pyplot"}
     bad = ["np.convolve(x, k)", "import scipy.signal as s", "from numpy import convolve",
-           "F.conv1d(a, b)", "np.lib.stride_tricks.sliding_window_view(x, 3)",
-           "getattr(np, name)", "getattr(np, 'convolve')", "__import__('numpy')",
-           "import importlib", "eval('np.convolve')", "np.__dict__['convolve']",
-           "import sys\nsys.modules['numpy']"]
+           "F.conv1d(a, b)", "getattr(np, name)", "getattr(np, 'convolve')",
+           "__import__('numpy')", "import importlib", "eval('np.convolve')",
+           "np.__dict__['convolve']", "import sys\nsys.modules['numpy']", "_g = getattr",
+           "_n = np\n_n.correlate(x, k)", "plt.np.correlate(x, k)",
+           "np._core.multiarray.correlate2(x, k, 0)", "from course import reference",
+           "list(map(np.correlate, [x], [k]))", "import os\nos.system('python')"]
     for src in bad:
-        assert static_violations(src, forbid, aliases), src
-    fine = ["np.zeros(3)", "out = x[i:i + w] * k", "getattr(obj, 'shape')", "np.sum(x)"]
+        assert static_reasons(src, CONVOLUTION, aliases), src
+    fine = ["np.zeros(3)", "out = x[i:i + w] * k", "getattr(obj, 'shape')", "np.sum(x)",
+            "from numpy.lib.stride_tricks import sliding_window_view"]
     for src in fine:
-        assert static_violations(src, forbid, aliases) == [], src
-    assert static_violations("np.convolve(x, k)", (), aliases) == []
+        assert static_reasons(src, CONVOLUTION, aliases) == [], src
 
 
-def test_the_parent_trusts_nothing_the_child_wrote(tmp_path):
-    """Links, deep nesting, pickles, lies about types and counts: no crash, no point."""
-    import numpy as np
-
-    from course.grading.plan import make_plan
-    from course.grading.scoring import score
-
-    sol = nbformat.read(ROOT / "solutions" / "01_conv1d.ipynb", as_version=4)
-    plan = make_plan(sol, gs.handed_in(sol), "01_conv1d.ipynb", seed=3)
-    job = tmp_path / "job"
-    job.mkdir()
-    (job / "running.txt").write_text("9")
-    (job / "ex_0.json").symlink_to(ROOT / "solutions" / "01_conv1d.ipynb")
-    (job / "ex_1.json").write_text("[" * 100_000 + "]" * 100_000)
-    (job / "ex_1.npz").write_bytes(b"")
-    np.savez(job / "ex_2.npz", c0_out=np.array([object()], dtype=object))
-    (job / "ex_2.json").write_text(json.dumps([{"output": {"kind": "array", "key": "c0_out"}}]
-                                              * len(plan.exercises[1].calls[1].cases)))
-    np.savez(job / "ex_3.npz")
-    (job / "ex_3.json").write_text(json.dumps([{"output": {"kind": "number", "value": "7"}}]))
-    rows = score(plan, job, {"rc": 0, "signal": None, "timeout": False}, "mallory", "01_conv1d")
-    assert sum(r.points for r in rows) == 0
-    assert {r.status for r in rows} <= {"no output"}
+def test_a_student_source_never_makes_the_grader_import_a_module():
+    before = set(sys.modules)
+    static_reasons("import antigravity\nimport this", CONVOLUTION, {})
+    assert "antigravity" not in set(sys.modules) - before and "this" not in sys.modules

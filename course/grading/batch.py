@@ -2,14 +2,16 @@
 
 Layout: `SUBMISSIONS/<student>/<NN_name>.ipynb` (one folder per student, as nbgrader collects
 them) or `SUBMISSIONS/<student>__<NN_name>.ipynb`. Each is matched to
-`solutions/<NN_name>.ipynb`. Worker processes (parent side, trusted) build the cases, start
-one sandboxed child per submission through their zygote, and score what comes back. Every
-finished submission is appended to `OUT/results.jsonl` at once; a re-run skips submissions
-whose content (and solution notebook) did not change, then rewrites the gradebook and the
-feedback files from all results.
+`solutions/<NN_name>.ipynb`. Links are refused (a link can point at a solution), and a student
+with the same notebook twice gets a `duplicate` row instead of two sums. Worker processes
+(trusted) plan each submission, start its children through their zygotes and score what comes
+back. Every finished submission is appended to `OUT/results.jsonl` at once; a re-run skips the
+submissions whose content (and solution notebook) did not change, then rewrites the gradebook
+and the feedback files from all results.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -18,18 +20,20 @@ import shutil
 import tempfile
 import time
 import traceback
-import uuid
+from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 import nbformat
-import numpy as np
 
-from . import reports, scoring, wire
-from .plan import job_spec, make_plan
-from .sandbox import Limits, Zygote, job_folder
+from ..checks.case import Case
+from ..checks.exercise import Check
+from . import reports, scoring, session
+from .plan import Plan, make_plan
+from .sandbox import Limits, isolation
+from .scoring import Row, Status
 
 RESULTS = "results.jsonl"
 _worker: dict[str, Any] = {}
@@ -41,9 +45,11 @@ class Submission:
     student: str
     notebook: str  # e.g. 01_conv1d
     key: str  # path relative to the submissions folder
+    problem: str = ""  # why it is not graded (a link, a duplicate), or ""
+    status: Status = Status.GRADED
 
 
-def discover(root: Path) -> list[Submission]:
+def _found(root: Path) -> list[Submission]:
     found = []
     for path in sorted(root.rglob("*.ipynb")):
         rel = path.relative_to(root)
@@ -53,87 +59,126 @@ def discover(root: Path) -> list[Submission]:
             student, notebook = rel.parts[0], path.stem
         else:
             student, _, notebook = path.stem.partition("__")
-        found.append(Submission(path, student, notebook, rel.as_posix()))
+        links = [p for p in [path, *path.parents] if p != root and root in p.parents and
+                 p.is_symlink()]
+        problem = f"{rel.as_posix()} is a link, not a file: hand in the notebook itself" \
+            if links else ""
+        found.append(Submission(path, student, notebook, rel.as_posix(), problem,
+                                Status.REFUSED if links else Status.GRADED))
     return found
 
 
+def discover(root: Path) -> list[Submission]:
+    """Every submission, with links refused and duplicates (the same student and notebook
+    more than once) marked, none of their copies graded."""
+    subs = _found(root)
+    copies: dict[tuple[str, str], list[Submission]] = defaultdict(list)
+    for sub in subs:
+        copies[(sub.student, sub.notebook)].append(sub)
+    out = []
+    for sub in subs:
+        same = copies[(sub.student, sub.notebook)]
+        if len(same) > 1 and not sub.problem:
+            where = ", ".join(s.key for s in same)
+            sub = Submission(sub.path, sub.student, sub.notebook, sub.key,
+                             f"{sub.notebook} handed in {len(same)} times ({where}): keep one "
+                             f"and grade again", Status.DUPLICATE)
+        out.append(sub)
+    return out
+
+
 def fingerprint(sub: Submission, solutions: Path) -> str:
-    h = hashlib.sha256(b"course-grade-v1\0")
+    h = hashlib.sha256(b"course-grade-v2\0")
     for p in (sub.path, solutions / f"{sub.notebook}.ipynb"):
-        h.update(p.read_bytes() if p.is_file() else b"-")
+        try:
+            h.update(p.read_bytes() if p.is_file() and not p.is_symlink() else b"-")
+        except OSError:
+            h.update(b"?")
         h.update(b"\0")
+    h.update(sub.problem.encode())
     return h.hexdigest()
 
 
 def _init_worker(base: str) -> None:
-    home = Path(base) / f"zygote-{os.getpid()}"
-    home.mkdir()
-    _worker["zygote"] = Zygote(home)
-    _worker["base"] = Path(base)
+    home = Path(base) / f"worker-{os.getpid()}"
+    home.mkdir(mode=0o711)
+    _worker["zygotes"] = session.Zygotes(home)
 
 
-def _test_exercises(nb: nbformat.NotebookNode) -> list[tuple[str, float]]:
+@functools.lru_cache(maxsize=512)
+def _cases(check: Check, hidden: bool, seed: int) -> list[Case]:
+    """The same for every submission of a run (cached: the reference is PyTorch). Read only."""
+    visible, hidden_cases = check.build(seed)
+    return hidden_cases if hidden else visible
+
+
+def _plan_cases(plan: Plan, seed: int) -> dict[tuple[int, int], list[Case]]:
+    return {(i, j): _cases(call.check, call.hidden, seed)
+            for i, ex in enumerate(plan.exercises) for j, call in enumerate(ex.calls)}
+
+
+def _exercises_of(solution: Any) -> list[tuple[str, float]]:
     from ..authoring import is_test, nbgrader
 
     return [(nbgrader(c)["grade_id"], float(nbgrader(c).get("points", 0)))
-            for c in nb.cells if is_test(c)]
+            for c in solution.cells if is_test(c)]
 
 
 def grade_one(sub: Submission, solutions: Path, seed: int, limits: Limits) -> dict:
-    """{"rows": [...], "child": how the child ended} for one submission; never raises."""
-    child: dict[str, Any] = {}
+    """{"rows": [...], "child": how it ran} for one submission; never raises."""
     start = time.monotonic()
-    try:
-        rows = [r.as_dict() for r in _grade(sub, solutions, seed, limits, child)]
-    except Exception:  # a grader bug on one file must not stop the batch
-        why = traceback.format_exc(limit=3).strip().splitlines()[-1]
-        rows = [scoring.Row(sub.student, sub.notebook, "", 0, 0, scoring.ERROR,
-                            f"grader failure: {why}").as_dict()]
-    child["total_s"] = round(time.monotonic() - start, 3)
-    return {"rows": rows, "child": child}
-
-
-def _grade(sub: Submission, solutions: Path, seed: int, limits: Limits,
-           child: dict[str, Any]) -> list[scoring.Row]:
+    child: dict[str, Any] = {"isolation": isolation()}
     source = solutions / f"{sub.notebook}.ipynb"
+    exercises: list[tuple[str, float]] = []
+    try:
+        if source.is_file():
+            exercises = _exercises_of(nbformat.read(source, as_version=4))
+        rows = _grade(sub, source, seed, limits, child, exercises)
+    except Exception:  # a grader bug on one file must not stop the batch, nor score 0/0
+        why = traceback.format_exc(limit=3).strip().splitlines()[-1]
+        rows = scoring.failed(exercises, sub.student, sub.notebook, Status.ERROR,
+                              f"grader failure: {why[:300]}")
+    child["total_s"] = round(time.monotonic() - start, 3)
+    return {"rows": [r.as_dict() for r in rows], "child": child}
+
+
+def _grade(sub: Submission, source: Path, seed: int, limits: Limits, child: dict[str, Any],
+           exercises: list[tuple[str, float]]) -> list[Row]:
+    if sub.problem:
+        return scoring.failed(exercises, sub.student, sub.notebook, sub.status, sub.problem)
     if not sub.student or not source.is_file():
-        return scoring.invalid([], sub.student or sub.notebook, sub.notebook,
-                               f"{sub.key}: no notebook {sub.notebook}.ipynb in solutions/")
+        return scoring.failed([], sub.student or sub.notebook, sub.notebook, Status.INVALID,
+                              f"{sub.key}: no notebook {sub.notebook}.ipynb in solutions/")
     solution = nbformat.read(source, as_version=4)
     try:
         submission = nbformat.reads(sub.path.read_text(encoding="utf-8"), as_version=4)
         if not isinstance(submission.get("cells"), list):
             raise ValueError("no list of cells")
-    except Exception as exc:  # corrupt JSON, not a notebook, wrong encoding
-        return scoring.invalid(_test_exercises(solution), sub.student, sub.notebook,
-                               f"not a readable notebook ({type(exc).__name__})")
-    plan = make_plan(solution, submission, source.name, seed)
-    spec, arrays = job_spec(plan, wire.encode)
-    job = job_folder(_worker["base"], f"job-{uuid.uuid4().hex}")
-    try:
-        (job / "job.json").write_text(json.dumps(spec), encoding="utf-8")
-        np.savez(job / "inputs.npz", **arrays)
-        child.update(_worker["zygote"].run(job, limits), limit=limits.timeout)
-        return scoring.score(plan, job, child, sub.student, sub.notebook)
-    finally:
-        shutil.rmtree(job, ignore_errors=True)
+    except Exception as exc:  # corrupt JSON, not a notebook, wrong encoding, too deep
+        return scoring.failed(exercises, sub.student, sub.notebook, Status.INVALID,
+                              f"not a readable notebook ({type(exc).__name__})")
+    plan = make_plan(solution, submission, source.name)
+    cases = _plan_cases(plan, seed)
+    run = session.run(plan, cases, _worker["zygotes"], limits)
+    child.update(run.ended)
+    return scoring.score(plan, run, cases, sub.student, sub.notebook, limits.timeout)
 
 
 def _warm_cases(notebooks: set[str], solutions: Path, seed: int) -> None:
     """Build every case once here: forked workers inherit them instead of each rebuilding."""
-    from .plan import parse_checks, warm_cases
+    from .plan import checks_in, setup_aliases
+    from ..authoring import is_test
 
     for name in sorted(notebooks):
         try:
             nb = nbformat.read(solutions / f"{name}.ipynb", as_version=4)
-        except Exception:  # unknown or broken: graded (as invalid) by the worker
+            aliases = setup_aliases(nb)
+            for cell in nb.cells:
+                if cell.cell_type == "code" and is_test(cell):
+                    for call in checks_in(cell.source, aliases, name):
+                        _cases(call.check, call.hidden, seed)
+        except Exception:  # unknown or broken: graded (as such) by the worker
             continue
-        for cell in nb.cells:
-            if cell.cell_type == "code" and "check_" in cell.source:
-                try:
-                    warm_cases(parse_checks(cell.source), seed)
-                except SyntaxError:
-                    continue
 
 
 def load_results(out: Path) -> dict[str, dict]:
@@ -145,7 +190,7 @@ def load_results(out: Path) -> dict[str, dict]:
             try:
                 record = json.loads(line)
                 done[record["key"]] = record
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, RecursionError):
                 continue
     return done
 
@@ -168,15 +213,16 @@ def grade(submissions: Path, out: Path, solutions: Path, jobs: int | None = None
     Returns all gradebook rows."""
     out.mkdir(parents=True, exist_ok=True)
     limits = limits or Limits()
-    limits.hide = sorted({str(p.resolve()) for p in (solutions, submissions, out)} |
-                         set(limits.hide))
     seed = secrets.randbelow(2**31) if seed is None else seed
     done = load_results(out)
+    present = {sub.key for sub in discover(submissions)}
+    done = {k: v for k, v in done.items() if k in present}
     todo = pending(submissions, solutions, done)
     if todo:
         _warm_cases({sub.notebook for sub, _ in todo}, solutions, seed)
         jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
         base = Path(tempfile.mkdtemp(prefix="course-grade-"))
+        os.chmod(base, 0o711)
         try:
             with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(str(base),)) \
                     as pool, open(out / RESULTS, "a", encoding="utf-8") as log:
@@ -187,9 +233,9 @@ def grade(submissions: Path, out: Path, solutions: Path, jobs: int | None = None
                     try:
                         result = future.result()
                     except Exception as exc:  # a worker died: this one is retried next run
-                        result = {"rows": [scoring.Row(
-                            sub.student, sub.notebook, "", 0, 0, scoring.ERROR,
-                            f"grader failure: {exc}").as_dict()], "child": {}}
+                        result = {"rows": [Row(sub.student, sub.notebook, "", 0, 0,
+                                               Status.ERROR, f"grader failure: {exc}"[:300])
+                                           .as_dict()], "child": {}}
                         digest = ""
                     record = {"key": sub.key, "hash": digest, "seed": seed, **result}
                     log.write(json.dumps(record) + "\n")

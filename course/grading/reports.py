@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
 from collections import defaultdict
@@ -21,8 +22,16 @@ def write_gradebook(rows: list[dict], out: Path) -> None:
                                                 indent=1), encoding="utf-8")
 
 
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", name) or "_"
+def feedback_names(students: Iterable[str]) -> dict[str, str]:
+    """student -> file name, readable and never shared by two students ("a b" and "a_b" both
+    become a_b: each then gets a short fingerprint of its real name)."""
+    safe = {s: re.sub(r"[^A-Za-z0-9_.-]", "_", s).strip(".") or "_" for s in students}
+    taken = defaultdict(list)
+    for student, name in safe.items():
+        taken[name.lower()].append(student)
+    return {s: (f"{name}-{hashlib.sha256(s.encode()).hexdigest()[:8]}"
+                if len(taken[name.lower()]) > 1 or name != s else name) + ".md"
+            for s, name in safe.items()}
 
 
 def _points(x: float) -> str:
@@ -38,6 +47,7 @@ def write_feedback(rows: Iterable[dict], out: Path) -> list[Path]:
     for r in rows:
         by_student[r["student"]].append(r)
     written = []
+    names = feedback_names(by_student)
     for student, mine in sorted(by_student.items()):
         got, total = sum(r["points"] for r in mine), sum(r["max"] for r in mine)
         lines = [f"# Feedback for {student}", "", f"Total: **{_points(got)} / {_points(total)}**"
@@ -52,7 +62,7 @@ def write_feedback(rows: Iterable[dict], out: Path) -> list[Path]:
                 lines.append(f"| {mark} {r['exercise']} | {_points(r['points'])} / "
                              f"{_points(r['max'])} | {r['status']} | {message} |")
             lines.append("")
-        path = folder / f"{_safe(student)}.md"
+        path = folder / names[student]
         path.write_text("\n".join(lines), encoding="utf-8")
         written.append(path)
     return written

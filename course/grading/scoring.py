@@ -1,26 +1,37 @@
-"""Scores decided in the parent, from the plain data the child wrote.
+"""Scores, decided in the parent from the plain data the children returned.
 
 A test cell earns its points only if every case of every check call in it passes (all or
-nothing, as a check cell in the notebook passes or fails as a whole). Each exercise gets one
-status: graded, forbidden, missing exercise, timeout, memory, no output, error, tampered (a
-graded result whose locked cell the student changed; the instructor's version was used).
-Messages about hidden cases carry no numbers, so they do not reveal the hidden inputs.
+nothing, as a check cell passes or fails as a whole in the notebook). The cases are judged by
+the same `judge` and `explain` as the notebook's check; hidden cases are shown as "hidden case
+N" with their numbers removed. Each exercise gets one status (`Status`).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass
-from pathlib import Path
+from enum import Enum
 from typing import Any
 
-from ..checks._core import diagnose
-from . import wire
-from .plan import Exercise, Plan
+from ..checks.case import Case
+from ..checks.judge import Status as CaseStatus
+from ..checks.judge import Verdict, explain, judge, redact
+from ..checks.forbid import matches
+from .plan import CheckCall, Exercise, Plan
+from .protocol import ProtocolError, rebuild, text
+from .session import Outcome, Run
 
-GRADED, ERROR, TIMEOUT, MEMORY = "graded", "error", "timeout", "memory"
-FORBIDDEN, NO_OUTPUT, INVALID = "forbidden", "no output", "invalid notebook"
-MISSING, TAMPERED = "missing exercise", "tampered"
-_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
+
+class Status(str, Enum):
+    GRADED = "graded"
+    ERROR = "error"
+    TIMEOUT = "timeout"
+    MEMORY = "memory"
+    FORBIDDEN = "forbidden"
+    NO_OUTPUT = "no output"
+    INVALID = "invalid notebook"
+    MISSING = "missing exercise"
+    TAMPERED = "tampered"
+    DUPLICATE = "duplicate"
+    REFUSED = "refused"
 
 
 @dataclass
@@ -30,123 +41,135 @@ class Row:
     exercise: str
     points: float
     max: float
-    status: str
+    status: Status
     message: str
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "status": self.status.value}
 
 
-def redact(message: str) -> str:
-    """A hidden case's message without its numbers (shapes, values, indices)."""
-    return _NUMBER.sub("…", message)
-
-
-def _case_problem(case: Any, result: Any, arrays: dict) -> tuple[str, str | None]:
-    """(status, problem) for one case; problem None means it passed."""
+def _verdict(case: Case, result: Any, arrays: dict, function: str,
+             forbid_libraries: tuple[str, ...]) -> tuple[Status, Verdict]:
+    """(exercise status this case implies, its verdict)."""
+    fail = lambda status, message: (status, Verdict(case.label, CaseStatus.FAIL,  # noqa: E731
+                                                    message))
     if not isinstance(result, dict):
-        return NO_OUTPUT, "the child's result is malformed"
+        return fail(Status.NO_OUTPUT, "the child's result is malformed")
     if result.get("not_done"):
-        return GRADED, "not done yet (the stub raises NotImplementedError)"
+        return fail(Status.GRADED, "not done yet (the stub raises NotImplementedError)")
+    if "wrong_type" in result:
+        return fail(Status.GRADED, text(result["wrong_type"]))
     if "error" in result:
-        status = MEMORY if result.get("type") == "MemoryError" else ERROR
-        return status, wire.text(result["error"])
+        kind, message = text(result.get("type")), text(result["error"])
+        if kind == "MemoryError":
+            return fail(Status.MEMORY, message)
+        if kind == "ForbiddenCall" or (kind in ("ModuleNotFoundError", "ImportError") and
+                                       any(matches(w.strip("'\"."), forbid_libraries)
+                                           for w in message.split())):
+            return fail(Status.FORBIDDEN, message)
+        return (Status.ERROR, Verdict(case.label, CaseStatus.ERROR, message))
     try:
-        output = wire.rebuild_output(result.get("output"), arrays)
+        output = rebuild(result.get("output"), arrays)
         after_desc = result.get("after")
         after = None
         if isinstance(after_desc, list) and len(after_desc) == len(case.args):
-            after = [wire.rebuild_output(d, arrays) if d is not None else a
+            after = [rebuild(d, arrays) if d is not None else a
                      for d, a in zip(after_desc, case.args)]
-    except (wire.WireError, KeyError, TypeError, ValueError) as exc:
-        return NO_OUTPUT, f"the returned data could not be read ({exc})"
-    return GRADED, diagnose(case, output, after)
+    except (ProtocolError, KeyError, TypeError, ValueError) as exc:
+        return fail(Status.NO_OUTPUT, f"the returned data could not be read ({exc})")
+    return Status.GRADED, judge(case, output, after)
 
 
-def _exercise_row(ex: Exercise, results: list[tuple[Any, dict]], child: dict,
-                  cell_errors: list[dict], reached: list[bool]) -> tuple[float, str, str]:
+def _call_verdicts(call: CheckCall, outcome: Outcome, cases: list[Case],
+                   forbid_libraries: tuple[str, ...]) -> tuple[Status | None, str, list]:
+    """(status when the call decides the exercise alone, its message, verdicts)."""
+    if not outcome.results:
+        return None, "", []
+    first = outcome.results[0][0]
+    if first == {"missing": True}:
+        return Status.ERROR, f"`{call.function}` is not defined", []
+    if first == {"not_done": True}:
+        return Status.GRADED, f"{call.function} is not done yet", []
+    found = [_verdict(c, res, arrays, call.function, forbid_libraries)
+             for c, (res, arrays) in zip(cases, outcome.results)]
+    for special in (Status.FORBIDDEN, Status.MEMORY, Status.NO_OUTPUT):
+        hit = next((v for s, v in found if s is special), None)
+        if hit is not None:
+            return special, hit.message, []
+    verdicts = explain([v for _, v in found], cases[:len(found)])
+    return None, "", verdicts
+
+
+def exercise_row(ex: Exercise, run: Run, cases: dict[tuple[int, int], list[Case]],
+                 index: int, limit: float) -> tuple[float, Status, str]:
+    """Points, status and message of one graded test cell."""
     if ex.missing:
-        return 0, MISSING, f"the solution cell '{ex.solution_id}' is missing from the notebook"
-    failures: list[tuple[str, str]] = []
-    dynamic = [r.get("forbidden") for res, _ in results if isinstance(res, list)
-               for r in res if isinstance(r, dict) and isinstance(r.get("forbidden"), str)]
-    if ex.forbidden or dynamic:
-        reasons = ex.forbidden + [f"called {wire.text(d)} while running" for d in dynamic]
-        return 0, FORBIDDEN, "forbidden shortcut: " + "; ".join(dict.fromkeys(reasons))
-    own_errors = [e for e in cell_errors if e.get("cell") == ex.solution_id]
-    for call, (res, arrays), ok in zip(ex.calls, results, reached):
-        if res is None:
-            if child.get("timeout"):
-                return 0, TIMEOUT, (f"stopped after {child.get('limit', '?')} s: an endless "
-                                    f"loop, or far too slow" if ok else
-                                    "not reached before the time limit")
-            died = child.get("signal")
-            return 0, NO_OUTPUT, ("the process ended before writing any result" +
-                                  (f" (signal {died})" if died else "") +
-                                  (": did the code call sys.exit or os._exit?" if not died else ""))
-        if res == [{"missing": True}]:
-            why = wire.text(own_errors[0].get("error")) if own_errors else "not defined"
-            status = MEMORY if own_errors and own_errors[0].get("type") == "MemoryError" \
-                else ERROR
-            return 0, status, f"`{call.function}` could not be defined: {why}"
-        if not isinstance(res, list) or not res:
-            return 0, NO_OUTPUT, "the child's result is malformed"
-        if len(res) == 1 and isinstance(res[0], dict) and res[0].get("not_done"):
-            return 0, GRADED, f"{call.function} is not done yet"
-        if len(res) != len(call.cases):
-            return 0, NO_OUTPUT, "the child returned a different number of results"
-        for number, (case, result) in enumerate(zip(call.cases, res), start=1):
-            status, problem = _case_problem(case, result, arrays)
-            if problem is None:
-                continue
-            if call.hidden:  # its label and numbers would show the hidden inputs
-                label, problem = f"hidden case {number}", redact(problem)
-            else:
-                label = case.label
-            if status in (MEMORY, NO_OUTPUT):
-                return 0, status, f"{label}: {problem}"
-            failures.append((status, f"{label}: {problem}"))
+        return 0, Status.MISSING, f"the answer cell '{ex.solution_id}' is missing"
+    if ex.unreadable:
+        return 0, Status.ERROR, ex.unreadable
+    if ex.forbidden:
+        return 0, Status.FORBIDDEN, "forbidden shortcut: " + "; ".join(ex.forbidden)
+    own = [e for e in run.cell_errors if e.get("cell") == ex.solution_id]
+    failures, total = [], 0
+    for j, call in enumerate(ex.calls):
+        outcome = run.outcomes.get((index, j), Outcome(ended="died"))
+        mine = cases[(index, j)]
+        total += len(mine)
+        status, message, verdicts = _call_verdicts(call, outcome, mine, ex.forbid.libraries)
+        if status is Status.ERROR and own:  # not defined: say why its cell failed
+            message = f"`{call.function}` could not be defined: {text(own[0].get('error'))}"
+            status = Status.MEMORY if own[0].get("type") == "MemoryError" else Status.ERROR
+        if status is not None:
+            return 0, status, message
+        if len(verdicts) != len(mine):  # an answer for every case, or no points
+            return 0, *_stopped(outcome.ended or "died", limit)
+        for number, v in enumerate(verdicts, start=1):
+            if v.status is not CaseStatus.PASS:
+                label = f"hidden case {number}" if call.hidden else v.label
+                message = redact(v.message) if call.hidden else v.message
+                failures.append((Status.ERROR if v.status is CaseStatus.ERROR else
+                                 Status.GRADED, f"{label}: {message}"))
     if failures:
-        status = ERROR if any(s == ERROR for s, _ in failures) else GRADED
-        first = next(m for s, m in failures if s == status)
-        n = sum(len(c.cases) for c in ex.calls)
-        return 0, status, f"{len(failures)} of {n} cases failed; {first}"
-    return ex.points, GRADED, f"all {sum(len(c.cases) for c in ex.calls)} cases pass"
+        status = Status.ERROR if any(s is Status.ERROR for s, _ in failures) else Status.GRADED
+        first = next(m for s, m in failures if s is status)
+        return 0, status, f"{len(failures)} of {total} cases failed; {first}"
+    if total == 0:  # never happens with a declared check; never scores if it does
+        return 0, Status.ERROR, "grader failure: no cases to grade"
+    return ex.points, Status.GRADED, f"all {total} cases pass"
 
 
-def score(plan: Plan, job: Path, child: dict, student: str, notebook: str) -> list[Row]:
+def _stopped(how: str, limit: float) -> tuple[Status, str]:
+    if how == "timeout":
+        return Status.TIMEOUT, (f"stopped after {limit:g} s: an endless loop, or far too "
+                                f"slow")
+    if how == "not reached":
+        return Status.TIMEOUT, "not reached before the time limit (another exercise ran out " \
+                               "of time)"
+    if how == "sandbox":
+        return Status.ERROR, "grader failure: the sandbox could not start"
+    return Status.NO_OUTPUT, ("the process ended before answering (did the code call "
+                              "sys.exit or os._exit, or crash?)")
+
+
+def score(plan: Plan, run: Run, cases: dict[tuple[int, int], list[Case]], student: str,
+          notebook: str, limit: float) -> list[Row]:
     """One row per graded test cell, plus rows for edited locked cells that are not tests."""
-    raw_errors = wire.read_json(job / "cells.json")
-    cell_errors = [e for e in raw_errors if isinstance(e, dict)] \
-        if isinstance(raw_errors, list) else []
-    running = wire.read_json(job / "running.txt")
-    running = running if isinstance(running, int) else -1
-    rows, k = [], 0
-    for ex in plan.exercises:
-        results, reached = [], []
-        for _ in ex.calls:
-            res = wire.read_json(job / f"ex_{k}.json")
-            arrays = wire.read_npz(job / f"ex_{k}.npz") if res is not None else None
-            if res is not None and arrays is None:
-                res = [{"error": "the returned arrays could not be read", "type": "WireError"}]
-                arrays = {}
-            results.append((res, arrays or {}))
-            reached.append(k == running)
-            k += 1
-        points, status, message = _exercise_row(ex, results, child, cell_errors, reached)
+    rows = []
+    for i, ex in enumerate(plan.exercises):
+        points, status, message = exercise_row(ex, run, cases, i, limit)
         if ex.tampered:
             note = f"the locked cell {ex.grade_id} was {ex.tampered}; the instructor's was used"
-            status, message = (TAMPERED, f"{note}; {message}") if status == GRADED else \
-                (status, f"{message} ({note})")
+            status, message = (Status.TAMPERED, f"{note}; {message}") \
+                if status is Status.GRADED else (status, f"{message} ({note})")
         rows.append(Row(student, notebook, ex.grade_id, points, ex.points, status, message))
     for gid, state in plan.tampered_other.items():
-        rows.append(Row(student, notebook, gid, 0, 0, TAMPERED,
+        rows.append(Row(student, notebook, gid, 0, 0, Status.TAMPERED,
                         f"the locked cell {gid} was {state}; the instructor's was used"))
     return rows
 
 
-def invalid(plan_exercises: list[tuple[str, float]], student: str, notebook: str,
-            why: str) -> list[Row]:
-    """Every exercise of a notebook that could not be read scores zero."""
-    return [Row(student, notebook, gid, 0, pts, INVALID, why) for gid, pts in plan_exercises] \
-        or [Row(student, notebook, "", 0, 0, INVALID, why)]
+def failed(exercises: list[tuple[str, float]], student: str, notebook: str, status: Status,
+           why: str) -> list[Row]:
+    """Every exercise of a notebook that could not be graded scores zero, with the reason."""
+    return [Row(student, notebook, gid, 0, pts, status, why) for gid, pts in exercises] \
+        or [Row(student, notebook, "", 0, 0, status, why)]
