@@ -15,6 +15,8 @@ from typing import Iterable
 
 import nbformat
 
+from . import bootstrap
+
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 MARKDOWN_STUB = "YOUR ANSWER HERE"
@@ -145,10 +147,17 @@ def student_cell(cell: dict, where: Where) -> dict:
     return cell
 
 
-def build_notebook(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
+def build_notebook(nb: nbformat.NotebookNode, name: str, lang: str = "en"
+                   ) -> nbformat.NotebookNode:
+    """The student's notebook: answers stubbed, hidden tests removed, tests locked, and a first
+    code cell that installs the course where it is missing (course.bootstrap)."""
     validate(nb, name)
     student = nbformat.from_dict(json.loads(json.dumps(nb)))
-    student.cells = [student_cell(c, Where(name, i)) for i, c in enumerate(nb.cells, start=1)]
+    cells = [student_cell(c, Where(name, i)) for i, c in enumerate(nb.cells, start=1)]
+    first_code = next((i for i, c in enumerate(cells) if c.cell_type == "code"), len(cells))
+    setup = nbformat.v4.new_code_cell(bootstrap.cell_source(lang))
+    setup.id = bootstrap.CELL_ID
+    student.cells = cells[:first_code] + [setup] + cells[first_code:]
     student.metadata = {"kernelspec": nb.metadata.get("kernelspec", {
         "display_name": "Python 3", "language": "python", "name": "python3"}),
         "language_info": {"name": "python"}}

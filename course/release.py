@@ -30,7 +30,16 @@ Notebooks and a small Python package for a lab on convolutional neural networks.
   `pip install -e .` in this folder.
 
 Check your machine with `python -m course doctor`, then open the course with
-`jupyter lab notebooks/` and start with `00_setup.ipynb`.
+`jupyter lab notebooks/` and start with `00_setup.ipynb`. In Colab or any Jupyter where the
+package is not installed, just open a notebook: its first code cell installs the course (and
+only the libraries that are missing). Every notebook runs on a CPU; a GPU only speeds up the
+optional full retraining and adds the GPU timings of notebook 06.
+
+## Where you stand
+
+`python -m course progress` (or `course.progress()` in a notebook cell) runs the checks of
+every exercise of your notebooks and shows which are done, not done yet, or failing (with the
+diagnosis). It changes none of your files.
 
 ## Exercises
 
@@ -130,6 +139,8 @@ def release(dest: Path, root: Path = ROOT) -> list[Path]:
         shutil.rmtree(dest)
         raise ReleaseError(f"a solution notebook is malformed:\n{exc}") from None
     shutil.copytree(root / "course", dest / "course", ignore=_ignore)
+    if (root / "binder").is_dir():
+        shutil.copytree(root / "binder", dest / "binder", ignore=_ignore)
     for name in FILES:
         if (root / name).is_file():
             shutil.copy2(root / name, dest / name)

@@ -67,7 +67,8 @@ def test_stub_hidden_tests_outputs_and_locks():
     md.metadata["nbgrader"] = {"grade": True, "grade_id": "q1", "locked": False, "points": 1,
                                "schema_version": 3, "solution": True, "task": False}
     student = build_notebook(notebook(s, test_("t_f", TEST), md), "x.ipynb")
-    stub, test, answer = student.cells
+    setup, stub, test, answer = student.cells
+    assert setup.id == "course-setup" and "find_spec(\"course\")" in setup.source
     assert stub.source == ('def f(x):\n    """Double x."""\n    # YOUR CODE HERE\n'
                            '    raise NotImplementedError("f is not done yet: replace this line '
                            'with your code")')
@@ -82,7 +83,7 @@ def test_stub_hidden_tests_outputs_and_locks():
 def test_stub_runs_and_names_the_exercise():
     student = build_notebook(notebook(sol("f", SOLUTION)), "x.ipynb")
     scope = {}
-    exec(student.cells[0].source, scope)
+    exec(student.cells[1].source, scope)
     with pytest.raises(NotImplementedError, match="f is not done yet"):
         scope["f"](1)
 
@@ -134,6 +135,7 @@ def test_check_finds_stale_missing_extra_and_leaks(tmp_path, demo):
     assert check(src, out) == []
 
     student = nbformat.read(out / "99_demo.ipynb", as_version=4)
+    student.cells = [c for c in student.cells if c.id != "course-setup"]
     student.cells[1].source += "\n    y = 2 * x"
     nbformat.write(student, out / "99_demo.ipynb")
     problems = check(src, out)

@@ -24,6 +24,7 @@ def repo(tmp_path_factory):
                     ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("pyproject.toml", "environment.yml"):
         shutil.copy(ROOT / name, root)
+    shutil.copytree(ROOT / "binder", root / "binder")
     return root
 
 
@@ -31,11 +32,13 @@ def test_release_has_what_students_need_and_no_solutions(repo, tmp_path):
     dest = tmp_path / "release"
     files = {p.relative_to(dest).as_posix() for p in release(dest, repo)}
     assert {"README.md", "pyproject.toml", "environment.yml", "course/__init__.py",
-            "course/checks/judge.py", "notebooks/00_setup.ipynb",
+            "course/checks/judge.py", "course/settings.json", "binder/postBuild",
+            "notebooks/00_setup.ipynb",
             "notebooks/01_conv1d.ipynb"} <= files
     assert not any(f.startswith(("solutions/", "tests/")) for f in files)
     assert (dest / "notebooks" / "01_conv1d.ipynb").read_text() == \
-        (ROOT / "notebooks" / "01_conv1d.ipynb").read_text()
+        (ROOT / "notebooks" / "01_conv1d.ipynb").read_text()  # with its set-up cell
+    assert "course-setup" in (dest / "notebooks" / "01_conv1d.ipynb").read_text()
     assert leaks(dest, repo / "solutions") == []
     # no hidden-test line nor any line of a solution block appears in a notebook
     import nbformat
@@ -49,8 +52,7 @@ def test_release_has_what_students_need_and_no_solutions(repo, tmp_path):
 def test_a_planted_answer_or_hidden_test_is_found(repo, tmp_path):
     dest = tmp_path / "release"
     release(dest, repo)
-    (dest / "course" / "cheat.py").write_text(
-        "check_conv1d(conv1d, hidden=True, seed=2026)\n")
+    (dest / "course" / "cheat.py").write_text("check_conv1d(conv1d, hidden=True)\n")
     (dest / "course" / "copy.py").write_text(
         "W, w = len(x), len(k)\nout = np.zeros(W - w + 1, dtype=np.result_type(x, k, "
         "np.float32))\nfor i in range(W - w + 1):\n")
