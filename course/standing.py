@@ -1,0 +1,462 @@
+"""A student's standing across their notebooks: for each exercise, done, not done yet or
+failing (with the diagnosis of the first failing case), and the points it is worth.
+
+`python -m course progress [NOTEBOOK_DIR]` in a terminal, `course.progress()` in a notebook.
+Each notebook is checked in a child process of its own (`python -m course.standing --child
+NOTEBOOK`), started in the notebook's folder so that relative paths work. The child reads the
+notebook (it never writes it), runs the code cells the answers need (imports, helpers; the
+rules of `course.grading.plan`, then only the cells that define a name the answers use, so
+that no training or benchmark runs), then the answer cells, then the visible cases of each
+check the test cells call, exactly as the check cell would. It reports one JSON line per
+exercise on stdout, so that a child that crashes or runs out of time still reports the
+exercises it finished. The student's own output goes nowhere.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import contextlib
+import html
+import json
+import os
+import signal
+import subprocess
+import symtable
+import sys
+import types
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Iterable
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 60.0  # seconds per notebook
+WORKERS = 2
+DONE, NOT_DONE, FAILING, NOT_CHECKED = "done", "not done yet", "failing", "not checked"
+STATUSES = (DONE, NOT_DONE, FAILING, NOT_CHECKED)
+RUNNING: set[subprocess.Popen] = set()  # the children now running, stopped on an interrupt
+
+
+@dataclass(frozen=True)
+class Row:
+    """One exercise of one notebook (or one row for a notebook that could not be checked)."""
+
+    notebook: str  # the file's name without .ipynb
+    exercise: str  # what the test cell checks (e.g. "conv1d"), "" for a notebook-wide row
+    grade_id: str  # the test cell's nbgrader grade_id
+    points: float  # available, from the test cell's nbgrader metadata
+    status: str  # DONE, NOT_DONE, FAILING or NOT_CHECKED
+    message: str = ""  # one line: the diagnosis, or why it was not checked
+
+
+# ---------------------------------------------------------------------------------------------
+# The parent: one child per notebook, a table at the end
+# ---------------------------------------------------------------------------------------------
+
+def default_folder() -> Path:
+    """The current folder if it holds notebooks (a notebook calling `course.progress()`),
+    else the repository's notebooks/."""
+    here = Path.cwd()
+    if any(here.glob("*.ipynb")) or not (ROOT / "notebooks").is_dir():
+        return here
+    return ROOT / "notebooks"
+
+
+def exercises(nb: Any) -> list[tuple[str, str, float]]:
+    """(grade_id, what it checks, points) of each test cell, read from the metadata alone: the
+    parent lists the exercises without importing the checks (and torch)."""
+    from .authoring import is_test, nbgrader
+
+    found = []
+    for cell in nb.cells:
+        if cell.cell_type == "code" and is_test(cell):
+            meta = nbgrader(cell)
+            gid = str(meta.get("grade_id", ""))
+            found.append((gid, _checked_names(cell.source) or gid, float(meta.get("points", 0))))
+    return found
+
+
+def _checked_names(source: str) -> str:
+    """`check_conv1d(conv1d)` -> "conv1d": the names a test cell hands to its checks."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return ""
+    names = [node.args[0].id for node in ast.walk(tree) if isinstance(node, ast.Call)
+             and node.args and isinstance(node.args[0], ast.Name)]
+    return ", ".join(dict.fromkeys(names))
+
+
+def check_notebook(path: Path, timeout: float = TIMEOUT, threads: int = 0) -> list[Row]:
+    """The rows of one notebook; a notebook that cannot be checked gets rows that say why."""
+    import nbformat
+
+    name = path.stem
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as exc:  # not JSON, not a notebook, unreadable: a row, not a traceback
+        return [Row(name, "", "", 0, NOT_CHECKED, f"could not be read ({_one_line(exc)})")]
+    listed = exercises(nb)
+    if not listed:
+        return [Row(name, "", "", 0, NOT_CHECKED, "not a course notebook: it has no test cells")]
+    reported, problem = _run_child(path, timeout, threads)
+    rows = []
+    for gid, exercise, points in listed:
+        status, message = reported.get(gid, (NOT_CHECKED, problem or "the check did not report "
+                                                                      "this exercise"))
+        rows.append(Row(name, exercise, gid, points, status, message))
+    return rows
+
+
+def _run_child(path: Path, timeout: float, threads: int) -> tuple[dict[str, tuple[str, str]],
+                                                                   str]:
+    """({grade_id: (status, message)} as the child reported them, why it stopped early)."""
+    env = dict(os.environ, MPLBACKEND="Agg")
+    env.pop("COURSE_STRICT_CHECKS", None)  # a stub is "not done yet", as in the notebook
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    if threads:  # two children on two cores: one thread each, not two fighting for both
+        env.setdefault("OMP_NUM_THREADS", str(threads))
+    command = [sys.executable, "-m", "course.standing", "--child", str(path.resolve())]
+    try:
+        child = subprocess.Popen(command, cwd=path.parent, env=env, stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 start_new_session=True)
+    except OSError as exc:
+        return {}, f"the check could not start ({_one_line(exc)})"
+    RUNNING.add(child)
+    try:
+        out, err = child.communicate(timeout=timeout)
+        problem = "" if child.returncode == 0 else (
+            f"the check crashed (exit code {child.returncode}): {_last_line(err)}")
+    except subprocess.TimeoutExpired:
+        _kill(child)
+        out, err = child.communicate()
+        problem = f"stopped after {timeout:g} s: an endless loop, or far too slow"
+    finally:
+        RUNNING.discard(child)
+    reported = {}
+    for line in out.splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(record, dict) and "error" in record:
+            problem = str(record["error"])
+        elif isinstance(record, dict) and record.get("status") in STATUSES:
+            reported[str(record.get("grade_id"))] = (record["status"],
+                                                     str(record.get("message", "")))
+    return reported, problem
+
+
+def _kill(child: subprocess.Popen) -> None:
+    """Stop a child and whatever it started (its process group: it leads a session)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.pid, signal.SIGKILL)
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    return lines[-1].strip() if lines else "no message"
+
+
+def _one_line(exc: BaseException | str) -> str:
+    text = f"{type(exc).__name__}: {exc}" if isinstance(exc, BaseException) else exc
+    return " ".join(text.split())
+
+
+def check_folder(folder: Path | str | None = None, workers: int = WORKERS,
+                 timeout: float = TIMEOUT) -> list[Row]:
+    """The rows of every notebook of the folder, in the order of their names; a progress bar
+    (one step per notebook) on stderr while the children run."""
+    from tqdm.auto import tqdm
+
+    paths = sorted(Path(folder or default_folder()).glob("*.ipynb"))
+    threads = max(1, (os.cpu_count() or 1) // max(1, workers)) if workers > 1 else 0
+    rows: dict[Path, list[Row]] = {}
+    with ThreadPoolExecutor(max(1, workers)) as pool, \
+            tqdm(total=len(paths), desc="checking notebooks", unit="notebook",
+                 file=sys.stderr, leave=False) as bar:  # the table follows: no stale bar
+        running = {pool.submit(check_notebook, p, timeout, threads): p for p in paths}
+        try:
+            for future in as_completed(running):
+                rows[running[future]] = future.result()
+                bar.update()
+        except BaseException:  # Ctrl-C, or a kernel interrupt: stop now, not after the rest
+            pool.shutdown(cancel_futures=True, wait=False)
+            for child in list(RUNNING):
+                _kill(child)
+            raise
+    return [row for p in paths for row in rows[p]]
+
+
+def totals(rows: Iterable[Row]) -> dict[str, tuple[float, float]]:
+    """Notebook -> (points done, points available)."""
+    found: dict[str, tuple[float, float]] = {}
+    for r in rows:
+        done, available = found.get(r.notebook, (0.0, 0.0))
+        found[r.notebook] = (done + (r.points if r.status == DONE else 0), available + r.points)
+    return found
+
+
+def _status(row: Row) -> str:
+    return f"{row.status}: {row.message}" if row.message else row.status
+
+
+def as_text(rows: list[Row]) -> str:
+    """A plain table: notebook, exercise, points, status; a total per notebook and overall."""
+    if not rows:
+        return "no notebooks found"
+    sums = totals(rows)
+    width = max([len(r.notebook) for r in rows] + [len("notebook")])
+    ex_width = max([len(r.exercise) for r in rows] + [len("exercise")])
+    lines = [f"{'notebook':{width}}  {'exercise':{ex_width}}  {'points':>6}  status"]
+    for i, r in enumerate(rows):
+        first = i == 0 or rows[i - 1].notebook != r.notebook
+        status = _status(r)
+        if not first and r.status == NOT_CHECKED and status == _status(rows[i - 1]):
+            status = f"{r.status} (as above)"  # one reason for a whole notebook, said once
+        lines.append(f"{r.notebook if first else '':{width}}  {r.exercise:{ex_width}}  "
+                     f"{r.points:>6g}  {status}")
+        if r.grade_id and (i + 1 == len(rows) or rows[i + 1].notebook != r.notebook):
+            done, available = sums[r.notebook]
+            lines.append(f"{'':{width}}  {'total':{ex_width}}  {done:>6g}  of {available:g} "
+                         f"points")
+    done = sum(d for d, _ in sums.values())
+    available = sum(a for _, a in sums.values())
+    graded = [r for r in rows if r.grade_id]
+    finished = sum(r.status == DONE for r in graded)
+    lines.append(f"all notebooks: {done:g} of {available:g} points; {finished} of "
+                 f"{len(graded)} exercises done")
+    return "\n".join(lines)
+
+
+SYMBOLS = {DONE: ("✓", "#1a7f37"), NOT_DONE: ("○", "#8c959f"), FAILING: ("✗", "#cf222e"),
+           NOT_CHECKED: ("?", "#9a6700")}
+
+
+def as_html(rows: list[Row]) -> str:
+    """One line per notebook (a mark per exercise, points done of available), then the
+    diagnoses of what fails."""
+    if not rows:
+        return "<p>no notebooks found</p>"
+    sums = totals(rows)
+    lines = []
+    for notebook, (done, available) in sums.items():
+        marks = "".join(
+            f'<span title="{html.escape(r.exercise or r.notebook)}: {html.escape(_status(r))}"'
+            f' style="color:{SYMBOLS[r.status][1]}">{SYMBOLS[r.status][0]}</span>'
+            for r in rows if r.notebook == notebook)
+        lines.append(f"<tr><td style='text-align:left'>{html.escape(notebook)}</td>"
+                     f"<td style='text-align:left;letter-spacing:0.2em'>{marks}</td>"
+                     f"<td>{done:g} / {available:g}</td></tr>")
+    grouped: dict[tuple[str, str], list[str]] = {}  # a notebook-wide reason, listed once
+    for r in rows:
+        if r.status in (FAILING, NOT_CHECKED):
+            grouped.setdefault((r.notebook, _status(r)), []).append(r.exercise)
+    problems = "".join(f"<li><b>{html.escape(notebook)}</b> "
+                       f"{html.escape(', '.join(filter(None, names)))}: {html.escape(why)}</li>"
+                       for (notebook, why), names in grouped.items())
+    legend = " ".join(f'<span style="color:{c}">{s}</span> {html.escape(k)}'
+                      for k, (s, c) in SYMBOLS.items())
+    return (f"<table><tr><th>notebook</th><th>exercises</th><th>points</th></tr>"
+            f"{''.join(lines)}</table><p style='font-size:smaller'>{legend}</p>" +
+            (f"<ul>{problems}</ul>" if problems else ""))
+
+
+def _shell() -> Any:
+    """The IPython shell this runs in, or None (plain Python, a terminal)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()
+
+
+def report(folder: Path | str | None = None) -> None:
+    """Check the notebooks of the folder and show the table: HTML in a notebook, text
+    elsewhere."""
+    rows = check_folder(folder)
+    if _shell() is None:
+        print(as_text(rows))
+        return
+    from IPython.display import display
+
+    display({"text/plain": as_text(rows), "text/html": as_html(rows)}, raw=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The child: one notebook, in its own process
+# ---------------------------------------------------------------------------------------------
+
+def _names(source: str) -> tuple[set[str], set[str]]:
+    """(names the cell binds in the notebook's namespace, global names it reads), from the
+    compiler's symbol tables: a function's parameters and locals are neither."""
+    try:
+        top = symtable.symtable(source, "<cell>", "exec")
+    except (SyntaxError, ValueError):
+        return set(), set()
+    bound = {s.get_name() for s in top.get_symbols() if s.is_assigned() or s.is_imported()}
+    used = {s.get_name() for s in top.get_symbols() if s.is_referenced()}
+    todo = top.get_children()
+    while todo:
+        table = todo.pop()
+        for s in table.get_symbols():
+            if s.is_declared_global() and s.is_assigned():
+                bound.add(s.get_name())
+            if s.is_global() and s.is_referenced():
+                used.add(s.get_name())
+        todo += table.get_children()
+    return bound, used
+
+
+def needed_setup(setup: list[dict[str, str]], answers: list[dict[str, str]]) -> list[dict]:
+    """The setup cells that bind a name the answers use, directly or through another such
+    cell, in the notebook's order: helpers and imports run, training and benchmarks do not."""
+    names = [_names(cell["source"]) for cell in setup]
+    needed = set().union(*(_names(a["source"])[1] for a in answers))
+    kept: set[int] = set()
+    grew = True
+    while grew:  # a helper's body may use a name bound by a later cell: repeat until stable
+        grew = False
+        for i, (bound, used) in enumerate(names):
+            if i not in kept and bound & needed:
+                kept.add(i)
+                needed |= used
+                grew = True
+    return [cell for i, cell in enumerate(setup) if i in kept]
+
+
+def _run_cell(cell: dict[str, str], ns: dict[str, Any]) -> BaseException | None:
+    """Run one cell; its source goes to linecache so that the checks can read the answers'
+    source (for forbidden calls) as they do in a notebook."""
+    import linecache
+
+    filename = f"<{cell['id']}>"
+    source = cell["source"]
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    try:
+        exec(compile(source, filename, "exec"), ns)
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt too: a row, not an exit
+        return exc
+    finally:
+        plt = sys.modules.get("matplotlib.pyplot")
+        if plt is not None:
+            plt.close("all")
+    return None
+
+
+def _call_status(call: Any, ns: dict[str, Any]) -> tuple[str, str]:
+    """Status of one visible check call, as its check cell would show it."""
+    from .checks.judge import Status
+
+    answer = ns.get(call.function)
+    if answer is None:
+        return FAILING, f"`{call.function}` is not defined by any cell"
+    visible, _ = call.check.build(0)
+    results = call.check.run(answer, visible)
+    first = next((r.verdict for r in results if r.verdict.status is not Status.PASS), None)
+    if first is None:
+        return DONE, ""
+    if first.status is Status.NOT_DONE:
+        return NOT_DONE, ""
+    if first.status is Status.FORBIDDEN:
+        return FAILING, _one_line(first.message)
+    return FAILING, _one_line(f"{first.label}: {first.message}")
+
+
+def exercise_status(exercise: Any, ns: dict[str, Any],
+                    errors: dict[str, BaseException]) -> tuple[str, str]:
+    """Status of one test cell: failing if its answer cell raised or a call fails, not done
+    yet if a call meets a stub, done if every visible case of every call passes."""
+    if exercise.missing:
+        return FAILING, f"its answer cell '{exercise.solution_id}' is missing"
+    error = errors.get(exercise.solution_id)
+    if error is not None and not isinstance(error, NotImplementedError):
+        return FAILING, f"the cell raised {_one_line(error)}"
+    calls = [c for c in exercise.calls if not c.hidden]
+    if not calls:
+        return NOT_CHECKED, "its test cell has no visible check"
+    statuses = []
+    for call in calls:
+        try:
+            statuses.append(_call_status(call, ns))
+        except Exception as exc:  # a check that breaks is reported, the others still run
+            return NOT_CHECKED, f"the check of {call.function} could not run ({_one_line(exc)})"
+    for wanted in (FAILING, NOT_DONE):
+        found = next((s for s in statuses if s[0] == wanted), None)
+        if found is not None:
+            return found
+    return DONE, ""
+
+
+def _private_stdout() -> IO[str]:
+    """The JSON channel: the real stdout. File descriptor 1 then points to /dev/null, so that
+    what the notebook's code prints (from Python or from C) goes nowhere."""
+    channel = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    return channel
+
+
+def _fresh_main() -> dict[str, Any]:
+    """A module `__main__` of its own for the notebook's names, as a kernel has (classes and
+    dataclasses defined in cells find their module)."""
+    main = types.ModuleType("__main__")
+    sys.modules["__main__"] = main
+    return main.__dict__
+
+
+def child(path: Path) -> int:
+    """Check one notebook in this process: JSON lines on stdout, one per exercise."""
+    channel = _private_stdout()
+    # jsonschema, under nbformat, builds a URI grammar at import (2 s) for a format check that
+    # reading a notebook never makes: without it, the import is that much faster.
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    import nbformat
+
+    from .authoring import SourceError
+    from .grading.plan import PlanError, make_plan
+
+    nb = nbformat.read(path, as_version=4)
+    try:
+        plan = make_plan(nb, nb, path.name)
+    except (PlanError, SourceError) as exc:
+        print(json.dumps({"error": f"the test cells cannot be checked: {_one_line(str(exc))}"}),
+              file=channel)
+        return 0
+    sys.dont_write_bytecode = True  # a student's own module must not leave __pycache__ there
+    ns = _fresh_main()
+    for cell in needed_setup(plan.setup, plan.answers):
+        _run_cell(cell, ns)  # a failure shows where an answer needs what the cell defines
+    errors = {cell["id"]: error for cell in plan.answers
+              if (error := _run_cell(cell, ns)) is not None}
+    for exercise in plan.exercises:
+        status, message = exercise_status(exercise, ns, errors)
+        print(json.dumps({"grade_id": exercise.grade_id, "status": status, "message": message}),
+              file=channel)
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line, and `course.progress()` in a notebook
+# ---------------------------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m course progress [NOTEBOOK_DIR]`; `python -m course.standing --child NOTEBOOK`
+    checks one notebook (what the parent runs)."""
+    parser = argparse.ArgumentParser(prog="python -m course progress",
+                                     description="which exercises of your notebooks are done")
+    parser.add_argument("folder", nargs="?", type=Path, default=None,
+                        help="your notebooks (default: this folder if it has notebooks, else "
+                             "the repository's notebooks/)")
+    parser.add_argument("--jobs", type=int, default=WORKERS, help="notebooks checked at once")
+    parser.add_argument("--timeout", type=float, default=TIMEOUT, help="seconds per notebook")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child is not None:
+        return child(args.child)
+    print(as_text(check_folder(args.folder, args.jobs, args.timeout)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
