@@ -19,9 +19,12 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $@
 
+# `make lab LANG=fr` opens the French edition (notebooks/fr/), as does a French locale.
+EDITION := $(if $(filter fr%,$(LANG)),notebooks/fr/,notebooks/)
+
 lab: $(VENV)/.installed
-	$(PY) -m course doctor || true
-	$(VENV)/bin/jupyter lab $(ROOT_FLAG) notebooks/
+	COURSE_LANG=$(if $(filter fr%,$(LANG)),fr,en) $(PY) -m course doctor || true
+	$(VENV)/bin/jupyter lab $(ROOT_FLAG) $(EDITION)
 
 test: $(VENV)/.installed
 	$(PY) -m pytest

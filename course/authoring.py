@@ -16,10 +16,16 @@ from typing import Iterable
 import nbformat
 
 from . import bootstrap
+from .i18n import N_, in_language
 
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
-MARKDOWN_STUB = "YOUR ANSWER HERE"
+# What a stub says, in the notebook's language (written at build time).
+CODE_STUB = N_("YOUR CODE HERE")
+NOT_DONE = N_("{name} is not done yet: replace this line with your code")
+MARKDOWN_STUB = N_("YOUR ANSWER HERE")
+# The English edition in notebooks/, each other edition in notebooks/<lang>/.
+EDITIONS = ("en", "fr")
 
 
 class SourceError(ValueError):
@@ -103,33 +109,34 @@ def validate(nb: nbformat.NotebookNode, name: str) -> None:
             raise SourceError(f"{where}: hidden tests in '{gid}', which is not a test cell")
 
 
-def _stub(lines: list[str], start: int, gid: str) -> list[str]:
+def _stub(lines: list[str], start: int, gid: str, lang: str) -> list[str]:
     indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
-    return [f"{indent}# YOUR CODE HERE",
-            f'{indent}raise NotImplementedError("{gid} is not done yet: replace this line '
-            f'with your code")']
+    message = in_language(lang, NOT_DONE).format(name=gid)
+    return [f"{indent}# {in_language(lang, CODE_STUB)}",
+            f"{indent}raise NotImplementedError({json.dumps(message, ensure_ascii=False)})"]
 
 
-def _cut(lines: list[str], regions: Iterable[tuple[int, int]], gid: str | None) -> list[str]:
+def _cut(lines: list[str], regions: Iterable[tuple[int, int]], gid: str | None,
+         lang: str = "en") -> list[str]:
     out, pos = [], 0
     for start, stop in regions:
         out += lines[pos:start]
         if gid is not None:
-            out += _stub(lines, start, gid)
+            out += _stub(lines, start, gid, lang)
         pos = stop + 1
     return out + lines[pos:]
 
 
-def student_cell(cell: dict, where: Where) -> dict:
+def student_cell(cell: dict, where: Where, lang: str = "en") -> dict:
     cell = nbformat.from_dict(json.loads(json.dumps(cell)))
     meta = nbgrader(cell)
     lines = cell.source.splitlines()
     if meta.get("solution"):
         if cell.cell_type == "markdown":
-            lines = [MARKDOWN_STUB]
+            lines = [in_language(lang, MARKDOWN_STUB)]
         else:
             lines = _cut(lines, _regions(lines, BEGIN_SOLUTION, END_SOLUTION, where),
-                         meta["grade_id"])
+                         meta["grade_id"], lang)
     if is_test(cell):
         lines = _cut(lines, _regions(lines, BEGIN_HIDDEN, END_HIDDEN, where), None)
         while lines and not lines[-1].strip():
@@ -153,7 +160,7 @@ def build_notebook(nb: nbformat.NotebookNode, name: str, lang: str = "en"
     code cell that installs the course where it is missing (course.bootstrap)."""
     validate(nb, name)
     student = nbformat.from_dict(json.loads(json.dumps(nb)))
-    cells = [student_cell(c, Where(name, i)) for i, c in enumerate(nb.cells, start=1)]
+    cells = [student_cell(c, Where(name, i), lang) for i, c in enumerate(nb.cells, start=1)]
     first_code = next((i for i, c in enumerate(cells) if c.cell_type == "code"), len(cells))
     setup = nbformat.v4.new_code_cell(bootstrap.cell_source(lang))
     setup.id = bootstrap.CELL_ID
@@ -175,25 +182,51 @@ def _read(path: Path) -> nbformat.NotebookNode:
         raise SourceError(f"{path.name}: not a readable notebook ({exc})") from None
 
 
+def editions(solutions: Path) -> list[str]:
+    """English, and each language with a folder of translations in solutions/ (solutions/fr/)."""
+    from .i18n import LANGUAGES
+
+    return ["en"] + [lang for lang in LANGUAGES[1:] if (solutions / lang).is_dir()]
+
+
+def edition_folder(notebooks: Path, lang: str) -> Path:
+    return notebooks if lang == "en" else notebooks / lang
+
+
+def student_notebook(nb: nbformat.NotebookNode, name: str, solutions: Path, lang: str = "en"
+                     ) -> nbformat.NotebookNode:
+    """The student notebook of one edition: built from the solution, its markdown translated
+    (code cells are the same in every edition)."""
+    student = build_notebook(nb, name, lang)
+    if lang != "en":
+        from .translations import notebook_po, translate
+
+        student = translate(student, nb, notebook_po(solutions, name, lang), lang)
+    return student
+
+
 def build(solutions: Path, notebooks: Path, names: Iterable[str] = ()) -> list[Path]:
-    """Write notebooks/NAME.ipynb for every solutions/NAME.ipynb (or the named ones only);
-    return what changed. A malformed source stops nothing else: all errors are raised together
-    after the other notebooks are written."""
-    notebooks.mkdir(parents=True, exist_ok=True)
+    """Write notebooks/NAME.ipynb for every solutions/NAME.ipynb (or the named ones only), and
+    notebooks/<lang>/NAME.ipynb for every other edition; return what changed. A malformed
+    source stops nothing else: all errors are raised together after the other notebooks are
+    written."""
     wanted = {n if n.endswith(".ipynb") else n + ".ipynb" for n in names}
     changed, errors = [], []
     for src in sorted(solutions.glob("*.ipynb")):
         if wanted and src.name not in wanted:
             continue
-        try:
-            text = render(build_notebook(_read(src), src.name))
-        except SourceError as exc:
-            errors.append(str(exc))
-            continue
-        dst = notebooks / src.name
-        if not dst.exists() or dst.read_text(encoding="utf-8") != text:
-            dst.write_text(text, encoding="utf-8")
-            changed.append(dst)
+        for lang in editions(solutions):
+            try:
+                text = render(student_notebook(_read(src), src.name, solutions, lang))
+            except SourceError as exc:
+                errors.append(str(exc))
+                break
+            folder = edition_folder(notebooks, lang)
+            folder.mkdir(parents=True, exist_ok=True)
+            dst = folder / src.name
+            if not dst.exists() or dst.read_text(encoding="utf-8") != text:
+                dst.write_text(text, encoding="utf-8")
+                changed.append(dst)
     if errors:
         raise SourceError("\n".join(errors))
     return changed
@@ -219,8 +252,9 @@ def secret_lines(nb: nbformat.NotebookNode) -> set[str]:
 
 
 def check(solutions: Path, notebooks: Path) -> list[str]:
-    """Problems that make notebooks/ out of date with solutions/, leak answers, or that the
-    grader could not plan (a test cell calling something that is not a declared check)."""
+    """Problems that make notebooks/ out of date with solutions/, leak answers, leave a
+    translation missing or stale, or that the grader could not plan (a test cell calling
+    something that is not a declared check)."""
     from .grading.plan import problems as plan_problems
 
     problems = []
@@ -228,23 +262,41 @@ def check(solutions: Path, notebooks: Path) -> list[str]:
     for name, src in sources.items():
         try:
             nb = _read(src)
-            expected = render(build_notebook(nb, name))
+            validate(nb, name)
         except SourceError as exc:
             problems.append(str(exc))
             continue
         problems += plan_problems(nb, name)
-        dst = notebooks / name
-        if not dst.exists():
-            problems.append(f"notebooks/{name} is missing: run `python -m course build`")
-            continue
-        text = dst.read_text(encoding="utf-8")
-        if text != expected:
-            problems.append(f"notebooks/{name} is out of date with solutions/{name}: run "
-                            f"`python -m course build`")
-        problems += leaks(nb, nbformat.reads(text, as_version=4), name)
-    for extra in sorted(set(p.name for p in notebooks.glob("*.ipynb")) - set(sources)):
-        problems.append(f"notebooks/{extra} has no source in solutions/")
+        for lang in editions(solutions):
+            problems += _edition_problems(nb, name, solutions, notebooks, lang)
+    for lang in editions(solutions):
+        folder = edition_folder(notebooks, lang)
+        for extra in sorted(set(p.name for p in folder.glob("*.ipynb")) - set(sources)):
+            problems.append(f"{_shown(folder / extra, notebooks)} has no source in solutions/")
     return problems
+
+
+def _shown(path: Path, notebooks: Path) -> str:
+    return f"notebooks/{path.relative_to(notebooks).as_posix()}"
+
+
+def _edition_problems(nb: nbformat.NotebookNode, name: str, solutions: Path, notebooks: Path,
+                      lang: str) -> list[str]:
+    problems = []
+    if lang != "en":
+        from .translations import notebook_po, notebook_problems
+
+        problems += notebook_problems(nb, notebook_po(solutions, name, lang), name, lang)
+    dst = edition_folder(notebooks, lang) / name
+    shown = _shown(dst, notebooks)
+    if not dst.exists():
+        return problems + [f"{shown} is missing: run `python -m course build`"]
+    text = dst.read_text(encoding="utf-8")
+    if text != render(student_notebook(nb, name, solutions, lang)):
+        problems.append(f"{shown} is out of date with solutions/{name}"
+                        f"{'' if lang == 'en' else f' and its translation'}: run "
+                        f"`python -m course build`")
+    return problems + leaks(nb, nbformat.reads(text, as_version=4), shown)
 
 
 def leaks(solution: nbformat.NotebookNode, student: nbformat.NotebookNode, name: str) -> list[str]:
@@ -253,13 +305,13 @@ def leaks(solution: nbformat.NotebookNode, student: nbformat.NotebookNode, name:
     for i, cell in enumerate(student.cells, start=1):
         for marker in (BEGIN_SOLUTION, END_SOLUTION, BEGIN_HIDDEN, END_HIDDEN):
             if marker in cell.source:
-                found.append(f"notebooks/{name}, cell {i}: contains '{marker}'")
+                found.append(f"{name}, cell {i}: contains '{marker}'")
         for line in cell.source.splitlines():
             if line.strip() in secret:
-                found.append(f"notebooks/{name}, cell {i}: solution or hidden-test text leaked: "
+                found.append(f"{name}, cell {i}: solution or hidden-test text leaked: "
                              f"{line.strip()!r}")
         if cell.get("outputs"):
-            found.append(f"notebooks/{name}, cell {i}: has outputs (they may show answers)")
+            found.append(f"{name}, cell {i}: has outputs (they may show answers)")
     return found
 
 

@@ -12,6 +12,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .i18n import _
+
 
 @dataclass
 class Timing:
@@ -80,12 +82,16 @@ def format_table(timings: list[Timing], peak_gflops: float | None = None,
     base = next((t.seconds for t in timings if t.name == baseline),
                 max(t.seconds for t in timings))
     width = max(len(t.name) for t in timings)
-    lines = [f"{'implementation':<{width}}  {'time':>9}  {'speed-up':>9}  {'GFLOP/s':>8}"
-             + ("  % of peak" if peak_gflops else "")]
+    heads = (_("implementation"), _("time"), _("speed-up"), "GFLOP/s", _("% of peak"))
+    # A column is as wide as its heading where a translated heading is longer.
+    w_time, w_speed, w_flops, w_peak = (max(n, len(h)) for n, h in zip((9, 9, 8, 9), heads[1:]))
+    lines = [f"{heads[0]:<{width}}  {heads[1]:>{w_time}}  {heads[2]:>{w_speed}}  "
+             f"{heads[3]:>{w_flops}}" + (f"  {heads[4]:>{w_peak}}" if peak_gflops else "")]
     for t in timings:
-        line = f"{t.name:<{width}}  {_fmt_time(t.seconds):>9}  {base / t.seconds:>8.3g}x"
-        line += f"  {t.gflops:8.3g}" if t.gflops is not None else f"  {'':>8}"
+        line = (f"{t.name:<{width}}  {_fmt_time(t.seconds):>{w_time}}  "
+                f"{base / t.seconds:>{w_speed - 1}.3g}x")
+        line += f"  {t.gflops:{w_flops}.3g}" if t.gflops is not None else f"  {'':>{w_flops}}"
         if peak_gflops and t.gflops is not None:
-            line += f"  {100 * t.gflops / peak_gflops:8.2g}%"
+            line += f"  {100 * t.gflops / peak_gflops:{w_peak - 1}.2g}%"
         lines.append(line)
     return "\n".join(lines)

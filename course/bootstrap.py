@@ -2,11 +2,12 @@
 package is not installed (Colab, a bare Jupyter, a JupyterHub without it).
 
 It is written by `python -m course build` from one template and the settings of
-`course/settings.json`; it must run before `course` can be imported, so it uses the standard
-library only. Where `course` is importable it does nothing but set the language of the
-course's messages. Elsewhere it says what it does, installs the package without its
-dependencies, then only the dependencies that are missing: never a second PyTorch where one
-exists (Colab's, with CUDA, stays). COURSE_SOURCE overrides the install source.
+`course/settings.json`, its two texts in the notebook's language (only the build translates
+them); it must run before `course` can be imported, so it uses the standard library only.
+Where `course` is importable it does nothing but set the language of the course's messages.
+Elsewhere it says what it does, installs the package without its dependencies, then only the
+dependencies that are missing: never a second PyTorch where one exists (Colab's, with CUDA,
+stays). COURSE_SOURCE overrides the install source.
 """
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ import pprint
 import re
 from importlib.metadata import requires
 from pathlib import Path
+
+from .i18n import N_, in_language
 
 SETTINGS = Path(__file__).resolve().parent / "settings.json"
 CELL_ID = "course-setup"
@@ -37,14 +40,11 @@ if importlib.util.find_spec("course") is None:
         subprocess.run(pip + missing, check=True)
     importlib.invalidate_caches()'''
 
-TEXT = {
-    "en": ("Setting up: where the course's package is missing (Colab, a bare Jupyter), this "
-           "cell installs it,\n# and only the libraries that are missing. Elsewhere it does "
-           "nothing.", "Installing the course package from"),
-    "fr": ("Mise en place : là où le paquet du cours manque (Colab, un Jupyter nu), cette "
-           "cellule l'installe,\n# avec les seules bibliothèques absentes. Ailleurs, elle ne "
-           "fait rien.", "Installation du paquet du cours depuis"),
-}
+# The cell's comment (two lines of a Python comment) and what it prints before the source.
+COMMENT = N_("Setting up: where the course's package is missing (Colab, a bare Jupyter), this "
+             "cell installs it,\n# and only the libraries that are missing. Elsewhere it does "
+             "nothing.")
+INSTALLING = N_("Installing the course package from")
 
 
 def settings() -> dict[str, str]:
@@ -67,7 +67,7 @@ def needs() -> dict[str, str]:
 
 def cell_source(lang: str = "en") -> str:
     """The source of the setting-up cell of a notebook in this language."""
-    comment, installing = TEXT[lang]
+    comment, installing = in_language(lang, COMMENT), in_language(lang, INSTALLING)
     source = settings()["install_source"]
     if not re.fullmatch(r"[\w@:/.+=~-]+", source):
         raise ValueError(f"course/settings.json: install_source {source!r} is not a plain URL "

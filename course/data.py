@@ -5,6 +5,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .i18n import _
+
 DATASETS = Path(__file__).resolve().parent / "datasets"
 MNIST_SUBSET = DATASETS / "mnist5k.npz"
 
@@ -20,14 +22,16 @@ def image(name: str = "camera", gray: bool = False, size: int | None = None) -> 
     from skimage import color, data
 
     if name not in OFFLINE_IMAGES:
-        raise ValueError(f"unknown image {name!r}; choose one of {', '.join(OFFLINE_IMAGES)}")
+        raise ValueError(_("unknown image {name}; choose one of {names}").format(
+            name=repr(name), names=", ".join(OFFLINE_IMAGES)))
     img = getattr(data, name)().astype(np.float32) / 255.0
     if gray and img.ndim == 3:
         img = color.rgb2gray(img).astype(np.float32)
     if size is not None:
         h, w = img.shape[:2]
         if size > min(h, w):
-            raise ValueError(f"{name} is {h}x{w}: cannot crop a {size}x{size} square")
+            raise ValueError(_("{name} is {height}x{width}: cannot crop a {size}x{size} "
+                               "square").format(name=name, height=h, width=w, size=size))
         top, left = (h - size) // 2, (w - size) // 2
         img = img[top:top + size, left:left + size]
     return np.ascontiguousarray(img)

@@ -6,7 +6,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-FIX = "run `make lab` (or `pip install -e .` in the course folder) to install it"
+from .i18n import N_, _
+
+FIX = N_("run `make lab` (or `pip install -e .` in the course folder) to install it")
+# The rows that are not a package (names of packages stay as they are).
+DEVICE, WIDGETS, IMAGES = N_("compute device"), N_("widget front-end"), N_("offline images")
+MISSING, UNKNOWN = N_("missing"), N_("unknown")
 
 
 @dataclass
@@ -30,18 +35,21 @@ def _major(v: str) -> int:
 
 def package_items() -> list[Item]:
     items = [Item("Python", sys.version.split()[0], sys.version_info >= (3, 10),
-                  "Python 3.10 or newer is needed")]
+                  _("Python 3.10 or newer is needed"))]
     wanted = [("numpy", "numpy", 1), ("torch", "torch", 2), ("matplotlib", "matplotlib", 3),
               ("ipywidgets", "ipywidgets", 8), ("jupyterlab", "JupyterLab", 4),
               ("scikit-image", "scikit-image", 0), ("tqdm", "tqdm", 4)]
     for dist, label, major in wanted:
         v = _version(dist)
         if v is None:
-            items.append(Item(label, "missing", False, f"{label} is not installed: {FIX}"))
+            items.append(Item(label, _(MISSING), False, _("{package} is not installed: "
+                                                          "{fix}").format(package=label,
+                                                                          fix=_(FIX))))
         else:
             ok = _major(v) >= major
-            items.append(Item(label, v, ok, "" if ok else f"{label} {major} or newer is needed: "
-                                                          f"{FIX}"))
+            items.append(Item(label, v, ok, "" if ok else _(
+                "{package} {major} or newer is needed: {fix}").format(package=label, major=major,
+                                                                      fix=_(FIX))))
     return items
 
 
@@ -49,17 +57,18 @@ def device_item() -> Item:
     try:
         from .train import describe_device
 
-        return Item("compute device", describe_device(), True)
+        return Item(_(DEVICE), describe_device(), True)
     except Exception as exc:  # torch missing or broken: already reported above
-        return Item("compute device", f"unknown ({type(exc).__name__})", False,
-                    "PyTorch does not import: reinstall it with `make lab`")
+        return Item(_(DEVICE), _("unknown ({error})").format(error=type(exc).__name__), False,
+                    _("PyTorch does not import: reinstall it with `make lab`"))
 
 
 def widget_item() -> Item:
     """The JupyterLab side of ipywidgets: without it sliders show as plain text."""
     if _version("jupyterlab_widgets") is None:
-        return Item("widget front-end", "missing", False,
-                    "install jupyterlab_widgets (it comes with ipywidgets 8): " + FIX)
+        return Item(_(WIDGETS), _(MISSING), False,
+                    _("install jupyterlab_widgets (it comes with ipywidgets 8): {fix}").format(
+                        fix=_(FIX)))
     try:
         from jupyter_core.paths import jupyter_path
 
@@ -68,9 +77,9 @@ def widget_item() -> Item:
     except ImportError:
         found = False
     if not found:
-        return Item("widget front-end", "not registered with JupyterLab", False,
-                    "reinstall jupyterlab_widgets in the environment that runs JupyterLab")
-    return Item("widget front-end", f"jupyterlab_widgets {_version('jupyterlab_widgets')}", True)
+        return Item(_(WIDGETS), _("not registered with JupyterLab"), False,
+                    _("reinstall jupyterlab_widgets in the environment that runs JupyterLab"))
+    return Item(_(WIDGETS), f"jupyterlab_widgets {_version('jupyterlab_widgets')}", True)
 
 
 def images_item() -> Item:
@@ -81,20 +90,21 @@ def images_item() -> Item:
         names = data.OFFLINE_IMAGES
         for name in names:
             data.image(name)
-        return Item("offline images", f"{len(names)} from scikit-image", True)
+        return Item(_(IMAGES), _("{count} from scikit-image").format(count=len(names)), True)
     except Exception as exc:
-        return Item("offline images", f"unavailable ({type(exc).__name__}: {exc})", False,
-                    "scikit-image's sample images are missing: reinstall scikit-image")
+        return Item(_(IMAGES), _("unavailable ({error}: {message})").format(
+            error=type(exc).__name__, message=exc), False,
+            _("scikit-image's sample images are missing: reinstall scikit-image"))
 
 
 def collect() -> list[Item]:
     items = package_items()
     importable = {i.name for i in items if i.ok}
     items.append(device_item() if "torch" in importable else
-                 Item("compute device", "unknown", False, "install PyTorch first"))
+                 Item(_(DEVICE), _(UNKNOWN), False, _("install PyTorch first")))
     items.append(widget_item())
     items.append(images_item() if "scikit-image" in importable else
-                 Item("offline images", "unknown", False, "install scikit-image first"))
+                 Item(_(IMAGES), _(UNKNOWN), False, _("install scikit-image first")))
     return items
 
 
@@ -103,14 +113,15 @@ def report(items: list[Item] | None = None) -> bool:
     items = collect() if items is None else items
     width = max(len(i.name) for i in items)
     for i in items:
-        print(f"{'ok ' if i.ok else 'NO '} {i.name:<{width}}  {i.value}")
+        status = _("ok") if i.ok else _("NO")
+        print(f"{status:<3} {i.name:<{width}}  {i.value}")
     problems = [i for i in items if not i.ok]
     if problems:
-        print("\nWhat to do:")
+        print("\n" + _("What to do:"))
         for i in problems:
-            print(f"  - {i.name}: {i.advice}")
+            print("  - " + _("{label}: {message}").format(label=i.name, message=i.advice))
         return False
-    print("\nEverything the course needs is here.")
+    print("\n" + _("Everything the course needs is here."))
     return True
 
 

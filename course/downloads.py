@@ -19,6 +19,8 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
+from .i18n import _
+
 # Mirrors are tried in order; each is a base URL that the file name is appended to.
 MNIST_MIRRORS: tuple[str, ...] = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
@@ -41,11 +43,6 @@ _CHUNK = 1 << 20
 
 # IDX type byte -> element type (the data are big-endian).
 _IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
-
-_OFFLINE_ADVICE = ("or work offline with the data that ship with the course: "
-                   "course.data.mnist_subset() (5,000 real MNIST digits) and "
-                   "course.data.image() (photographs).")
-
 
 class DownloadError(RuntimeError):
     """A dataset file could not be fetched from any mirror (offline, unreachable, bad file)."""
@@ -87,7 +84,8 @@ def _download(url: str, target: Path, md5: str, progress: bool) -> str | None:
                     digest.update(chunk)
                     bar.update(len(chunk))
         if digest.hexdigest() != md5:
-            return f"MD5 {digest.hexdigest()} instead of {md5}; the download was discarded"
+            return _("MD5 {found} instead of {md5}; the download was discarded").format(
+                found=digest.hexdigest(), md5=md5)
         os.replace(tmp, target)
         return None
     finally:
@@ -106,8 +104,9 @@ def fetch(name: str, md5: str, mirrors: tuple[str, ...], cache_dir: str | os.Pat
         if found == md5:
             return target
         target.unlink()
-        warnings.warn(f"{target} had MD5 {found} instead of {md5} (incomplete or corrupt): "
-                      "deleted, downloading it again", stacklevel=2)
+        warnings.warn(_("{path} had MD5 {found} instead of {md5} (incomplete or corrupt): "
+                        "deleted, downloading it again").format(path=target, found=found,
+                                                                md5=md5), stacklevel=2)
     failures = []
     for base in mirrors:
         url = base + name
@@ -118,10 +117,13 @@ def fetch(name: str, md5: str, mirrors: tuple[str, ...], cache_dir: str | os.Pat
         if why is None:
             return target
         failures.append(f"  {url}: {why}")
-    raise DownloadError(
-        f"could not download {name} (MD5 {md5}). Tried:\n" + "\n".join(failures) + "\n"
-        f"Download it on a machine with internet access and copy it by hand into {directory} "
-        f"(or set COURSE_DATA_DIR to a folder that holds it), " + _OFFLINE_ADVICE)
+    raise DownloadError(_(
+        "could not download {name} (MD5 {md5}). Tried:\n{failures}\nDownload it on a machine "
+        "with internet access and copy it by hand into {folder} (or set COURSE_DATA_DIR to a "
+        "folder that holds it), or work offline with the data that ship with the course: "
+        "course.data.mnist_subset() (5,000 real MNIST digits) and course.data.image() "
+        "(photographs).").format(name=name, md5=md5, failures="\n".join(failures),
+                                 folder=directory))
 
 
 def parse_idx(data: bytes, name: str = "IDX data") -> np.ndarray:
@@ -152,8 +154,8 @@ def _read_idx_gz(path: Path) -> np.ndarray:
         with gzip.open(path, "rb") as f:
             data = f.read()
     except (OSError, EOFError) as error:  # BadGzipFile is an OSError
-        raise ValueError(f"{path} is not a readable gzip file ({error}); delete it and run "
-                         "the download again") from error
+        raise ValueError(_("{path} is not a readable gzip file ({error}); delete it and run "
+                           "the download again").format(path=path, error=error)) from error
     return parse_idx(data, str(path))
 
 
@@ -211,8 +213,8 @@ def _read_cifar_tar(path: Path) -> dict[str, bytes]:
                         raise ValueError(f"{path}: {member.name} is not a regular file")
                     found[member.name] = tar.extractfile(member).read()
     except (tarfile.TarError, OSError, EOFError) as error:
-        raise ValueError(f"{path} is not a readable .tar.gz archive ({error}); delete it and "
-                         "run the download again") from error
+        raise ValueError(_("{path} is not a readable .tar.gz archive ({error}); delete it and "
+                           "run the download again").format(path=path, error=error)) from error
     missing = sorted(wanted - found.keys())
     if missing:
         raise ValueError(f"{path} lacks {', '.join(missing)}")

@@ -13,6 +13,7 @@ tests/nbval_sanitize.cfg); the range is the claim that is tested, on every machi
 from __future__ import annotations
 
 from .checks.feedback import CheckFailed
+from .i18n import _
 
 APPROX = "≈"
 
@@ -25,19 +26,22 @@ def approx(value: float, fmt: str = "{:.1%}") -> str:
 def expect(label: str, value: float, at_least: float | None = None,
            at_most: float | None = None, fmt: str = "{:.1%}") -> float:
     """Print `label ≈ value: as expected (range)` and return `value`; raise CheckFailed when
-    the value is outside the range (a run that did not learn, a broken kernel)."""
-    bounds = []
-    if at_least is not None:
-        bounds.append(f"at least {_bound(at_least, fmt)}")
-    if at_most is not None:
-        bounds.append(f"at most {_bound(at_most, fmt)}")
-    if not bounds:
+    the value is outside the range (a run that did not learn, a broken kernel). The sentence is
+    in the notebook's language; so is `label` when the catalog has it."""
+    if at_least is None and at_most is None:
         raise ValueError("expect needs at_least, at_most or both")
-    shown = f"{label} {approx(value, fmt)}"
+    if at_most is None:
+        bounds = _("at least {low}").format(low=_bound(at_least, fmt))
+    elif at_least is None:
+        bounds = _("at most {high}").format(high=_bound(at_most, fmt))
+    else:
+        bounds = _("at least {low} and at most {high}").format(low=_bound(at_least, fmt),
+                                                              high=_bound(at_most, fmt))
+    shown = f"{_(label) if label else label} {approx(value, fmt)}"  # gettext("") is the header
     ok = (at_least is None or value >= at_least) and (at_most is None or value <= at_most)
     if not ok:
-        raise CheckFailed(f"{shown}: expected {' and '.join(bounds)}")
-    print(f"{shown}: as expected ({' and '.join(bounds)})")
+        raise CheckFailed(_("{figure}: expected {bounds}").format(figure=shown, bounds=bounds))
+    print(_("{figure}: as expected ({bounds})").format(figure=shown, bounds=bounds))
     return value
 
 

@@ -17,11 +17,12 @@ from .authoring import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, SourceError, bu
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = ".course-release"
-FILES = ("pyproject.toml", "environment.yml", "LICENSE")
+FILES = ("pyproject.toml", "environment.yml", "LICENSE", "README.fr.md")
 
 STUDENT_README = """# CNN course workbook
 
 Notebooks and a small Python package for a lab on convolutional neural networks.
+*Édition française : `notebooks/fr/`, mode d'emploi dans [README.fr.md](README.fr.md).*
 
 ## Install (once)
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from .i18n import _
+
 # Layers without parameters that the lecture's tables list; activations, dropout and
 # flatten are left out, as in the lecture.
 _SHOWN = ("Conv", "ConvTranspose", "MaxPool", "AvgPool", "AdaptiveMaxPool", "AdaptiveAvgPool",
@@ -82,6 +84,7 @@ def _label(row: Row) -> str:
 class Summary:
     """The rows of a network's layer table and its total number of parameters."""
 
+    # The lecture's own headings (the same in its French edition): not translated.
     COLUMNS = ("Input H W C", "Output H W C", "Layer", "Stride", "Pad", "Kernel", "in", "out",
                "# of Param")
 
@@ -186,10 +189,10 @@ def compare(summary: Summary, reference_rows: Sequence[dict], total: int | None 
     list when everything agrees)."""
     found = []
     if len(summary.rows) != len(reference_rows):
-        found.append(f"{len(summary.rows)} layers in the summary, {len(reference_rows)} in the "
-                     f"reference")
+        found.append(_("{ours} layers in the summary, {theirs} in the reference").format(
+            ours=len(summary.rows), theirs=len(reference_rows)))
     for i, (row, ref) in enumerate(zip(summary.rows, reference_rows), start=1):
-        label = ref.get("name", f"row {i}")
+        label = ref["name"] if "name" in ref else _("row {number}").format(number=i)
         for key, want in ref.items():
             if key == "name":
                 continue
@@ -197,8 +200,10 @@ def compare(summary: Summary, reference_rows: Sequence[dict], total: int | None 
                 raise KeyError(f"unknown column {key!r}; use one of {', '.join(_FIELDS)}")
             got = _FIELDS[key](row)
             if not _same(got, want):
-                found.append(f"{label} ({row.name}): {key} is {got} here, {want} in the "
-                             f"reference")
+                found.append(_("{label} ({layer}): {key} is {ours} here, {theirs} in the "
+                               "reference").format(label=label, layer=row.name, key=key,
+                                                   ours=got, theirs=want))
     if total is not None and summary.total != total:
-        found.append(f"total: {summary.total:,} here, {total:,} in the reference")
+        found.append(_("total: {ours} here, {theirs} in the reference").format(
+            ours=f"{summary.total:,}", theirs=f"{total:,}"))
     return found

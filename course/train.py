@@ -12,6 +12,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .i18n import _
+
 Metric = Callable[[Any, Any], float]
 # Small pre-trained weights made by scripts/train_checkpoints.py, loaded by the notebooks.
 CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints"
@@ -35,10 +37,10 @@ def describe_device() -> str:
 
     dev = pick_device()
     if dev.type == "cuda":
-        return f"CUDA GPU: {torch.cuda.get_device_name(0)}"
+        return _("CUDA GPU: {name}").format(name=torch.cuda.get_device_name(0))
     if dev.type == "mps":
-        return "Apple GPU (MPS)"
-    return f"CPU ({torch.get_num_threads()} threads), no GPU found"
+        return _("Apple GPU (MPS)")
+    return _("CPU ({threads} threads), no GPU found").format(threads=torch.get_num_threads())
 
 
 def seed_everything(seed: int = 0, deterministic: bool = True) -> None:
@@ -91,8 +93,8 @@ def _metric(metric: str | Metric | None) -> Metric | None:
         return accuracy
     if metric is None or callable(metric):
         return metric
-    raise ValueError(f"unknown metric {metric!r}: use 'accuracy', None or a function "
-                     f"(outputs, targets) -> float")
+    raise ValueError(_("unknown metric {metric}: use 'accuracy', None or a function (outputs, "
+                       "targets) -> float").format(metric=repr(metric)))
 
 
 @dataclass
@@ -111,13 +113,15 @@ class History:
         fig = fig or plt.figure(figsize=(9, 3.2))
         fig.clear()
         axes = fig.subplots(1, 2)
+        titles = {"loss": _("loss"), "metric": _("metric")}
+        legends = {"train": _("train"), "test": _("test")}
         for ax, name in zip(axes, ("loss", "metric")):
             for part, style in (("train", "-o"), ("test", "-s")):
                 values = getattr(self, f"{part}_{name}")
                 if values and not all(np.isnan(values)):
-                    ax.plot(range(1, len(values) + 1), values, style, label=part, ms=4)
-            ax.set_xlabel("epoch")
-            ax.set_title(name)
+                    ax.plot(range(1, len(values) + 1), values, style, label=legends[part], ms=4)
+            ax.set_xlabel(_("epoch"))
+            ax.set_title(titles[name])
             if ax.lines:
                 ax.legend()
         fig.tight_layout()
@@ -164,8 +168,9 @@ def _optimizer(name: Any, params: Any, lr: float) -> Any:
                "adamw": lambda: torch.optim.AdamW(params, lr=lr),
                "sgd": lambda: torch.optim.SGD(params, lr=lr, momentum=0.9)}
     if name not in choices:
-        raise ValueError(f"unknown optimizer {name!r}: use one of {', '.join(choices)} "
-                         f"or a torch.optim.Optimizer")
+        raise ValueError(_("unknown optimizer {name}: use one of {choices} or a "
+                           "torch.optim.Optimizer").format(name=repr(name),
+                                                           choices=", ".join(choices)))
     return choices[name]()
 
 
@@ -191,7 +196,7 @@ def fit(model: Any, train: Any, test: Any = None, *, epochs: int = 1, lr: float 
     history, live = History(), _LivePlot() if plot else None
     bar = tqdm(total=epochs * len(train), disable=not progress, unit="batch")
     for epoch in range(1, epochs + 1):
-        bar.set_description(f"epoch {epoch}/{epochs}")
+        bar.set_description(_("epoch {epoch}/{epochs}").format(epoch=epoch, epochs=epochs))
         model.train()
         total = loss_sum = metric_sum = 0.0
         for x, y in _batches(train, device):
@@ -268,24 +273,25 @@ def load_checkpoint(model: Any, path: str | Path) -> dict:
 
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"checkpoint {path} not found: make it with "
-                                f"`python scripts/train_checkpoints.py`, or train the model "
-                                f"(FULL = True in the notebook)")
+        raise FileNotFoundError(_("checkpoint {path} not found: make it with `python "
+                                  "scripts/train_checkpoints.py`, or train the model (FULL = "
+                                  "True in the notebook)").format(path=path))
     try:
         saved = torch.load(path, map_location="cpu", weights_only=True)
         state, meta = saved["state_dict"], saved.get("meta", {})
     except Exception as exc:  # a corrupt or foreign file: say which, and why
-        raise ValueError(f"checkpoint {path} cannot be read ({type(exc).__name__}: "
-                         f"{str(exc).splitlines()[0] if str(exc) else ''}); delete it and "
-                         f"train again") from None
+        raise ValueError(_("checkpoint {path} cannot be read ({error}: {message}); delete it "
+                           "and train again").format(
+                               path=path, error=type(exc).__name__,
+                               message=str(exc).splitlines()[0] if str(exc) else "")) from None
     try:
         model.load_state_dict(state)
     except RuntimeError as exc:
         ours = model.state_dict()
         if [v.shape for v in ours.values()] != [v.shape for v in state.values()]:
             detail = " ".join(str(exc).split())[:300]
-            raise ValueError(f"checkpoint {path} does not fit this {type(model).__name__}: "
-                             f"{detail}") from None
+            raise ValueError(_("checkpoint {path} does not fit this {model}: {detail}").format(
+                path=path, model=type(model).__name__, detail=detail)) from None
         # Same tensors in the same order under other names (e.g. an nn.Sequential): by place.
         model.load_state_dict(dict(zip(ours, state.values())))
     return meta

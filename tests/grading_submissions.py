@@ -36,6 +36,19 @@ def handed_in(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+def answered(student: nbformat.NotebookNode, solution: nbformat.NotebookNode
+             ) -> nbformat.NotebookNode:
+    """A student notebook of any edition (notebooks/fr/...) with the solution's answers typed
+    into its answer cells: what a student who solved everything in that edition hands in."""
+    nb = nbformat.from_dict(json.loads(json.dumps(student)))
+    answers = {nbgrader(c)["grade_id"]: c.source for c in solution.cells
+               if nbgrader(c).get("solution")}
+    for cell in nb.cells:
+        if nbgrader(cell).get("solution"):
+            cell.source = answers[nbgrader(cell)["grade_id"]]
+    return nb
+
+
 def replace_cell(nb: nbformat.NotebookNode, grade_id: str, source: str) -> nbformat.NotebookNode:
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))
     for cell in nb.cells:

@@ -198,3 +198,52 @@ def test_check_fails_on_an_exercise_without_cases_or_without_a_test(tmp_path, de
     assert any("0 visible and 0 hidden cases" in p for p in problems), problems
     demo.NOTEBOOK.check("h", lambda seed: ([], []), "Never tested.")
     assert any("h is declared" in p and "no test cell" in p for p in check(src, out))
+
+
+def test_the_french_edition_is_built_from_the_same_source_and_guarded(tmp_path, demo):
+    """Code cells are shared; markdown comes from solutions/fr/<name>.po keyed by cell id; a
+    missing or stale translation is named with its notebook and cell."""
+    from course.i18n import in_language
+    from course.translations import notebook_po, read, update_notebook, write
+
+    src, out = tmp_path / "solutions", tmp_path / "notebooks"
+    (src / "fr").mkdir(parents=True)
+    intro = nbformat.v4.new_markdown_cell("# 99 · Doubling\n\nDouble a number.")
+    intro.id = "intro"
+    nb = notebook(intro, nbformat.v4.new_code_cell(SETUP), sol("f", SOLUTION), test_("t_f", TEST))
+    nbformat.write(nb, src / "99_demo.ipynb")
+    po = notebook_po(src, "99_demo.ipynb")
+    assert update_notebook(nb, po)
+    build(src, out)
+    problems = check(src, out)
+    assert any("99_demo.ipynb, cell 1 (intro): the French translation is missing" in p
+               for p in problems), problems
+
+    catalog = read(po)
+    catalog.get(intro.source, context="intro").string = "# 99 · Doubler\n\nDoublez un nombre."
+    write(catalog, po)
+    assert out / "fr" / "99_demo.ipynb" in build(src, out)
+    assert check(src, out) == []
+    french = nbformat.read(out / "fr" / "99_demo.ipynb", as_version=4)
+    english = nbformat.read(out / "99_demo.ipynb", as_version=4)
+    assert french.cells[0].source == "# 99 · Doubler\n\nDoublez un nombre."
+    assert f"# {in_language('fr', authoring.CODE_STUB)}" in french.cells[3].source
+    shared = [c.source for c in english.cells if c.cell_type == "code" and
+              not authoring.is_solution(c) and c.id != "course-setup"]
+    assert shared and shared == [c.source for c in french.cells if c.cell_type == "code" and
+                                 not authoring.is_solution(c) and c.id != "course-setup"]
+
+    intro.source += " Twice."  # the English changes: its French is stale until redone
+    nbformat.write(nb, src / "99_demo.ipynb")
+    update_notebook(nb, po)
+    build(src, out)
+    problems = check(src, out)
+    assert any("cell 1 (intro): the French translation is stale" in p for p in problems)
+    assert nbformat.read(out / "fr" / "99_demo.ipynb", as_version=4).cells[0].source == \
+        intro.source  # English until translated again, never an outdated French
+
+
+def test_every_message_of_the_course_has_a_current_french_translation():
+    from course.translations import message_problems
+
+    assert message_problems("fr") == []

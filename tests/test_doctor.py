@@ -1,3 +1,4 @@
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -47,3 +48,4 @@ def test_conv1d_steps_draws_each_window():
     titles = [ax.get_title(loc="left") for ax in fig.axes]
     assert [t.split("= ")[-1] for t in titles] == ["9", "1", "-5", "6"]
     assert "x[2:6]" in titles[1]
+    plt.close(fig)  # other tests count the open figures

@@ -53,6 +53,11 @@ def _write_suite(subs: Path, solutions: Path, canary: Path) -> list[gs.Hostile]:
             gs.write(gs.handed_in(sol[notebook]), subs / name / f"{notebook}.ipynb")
     for notebook in ("00_setup", "01_conv1d"):
         shutil.copy(ROOT / "notebooks" / f"{notebook}.ipynb", subs / f"stub__{notebook}.ipynb")
+        shutil.copy(ROOT / "notebooks" / "fr" / f"{notebook}.ipynb",
+                    subs / f"stub_fr__{notebook}.ipynb")
+    for notebook in ("01_conv1d", "05_pooling"):  # the French edition, solved
+        french = nbformat.read(ROOT / "notebooks" / "fr" / f"{notebook}.ipynb", as_version=4)
+        gs.write(gs.answered(french, sol[notebook]), subs / "fr_control" / f"{notebook}.ipynb")
     return suite
 
 
@@ -151,6 +156,20 @@ def test_stubs_score_zero(batch):
     got, most = total(batch, "stub")
     assert (got, most) == (0, 12)
     assert all("not done" in r["message"] for r in batch["by"]["stub"].values())
+
+
+@needs_bwrap
+def test_a_french_notebook_grades_like_the_english_one(batch):
+    """The French edition's cells are matched to the solution by grade_id: same rows, same
+    points, solved or not."""
+    french, english = batch["by"]["fr_control"], batch["by"]["aaa_control"]
+    assert french and {k: (r["points"], r["max"], r["status"]) for k, r in french.items()} == \
+        {k: (r["points"], r["max"], r["status"]) for k, r in english.items()
+         if k[0] in ("01_conv1d", "05_pooling")}
+    stub_fr, stub = batch["by"]["stub_fr"], batch["by"]["stub"]
+    assert {k: (r["points"], r["max"]) for k, r in stub_fr.items()} == \
+        {k: (r["points"], r["max"]) for k, r in stub.items()}
+    assert all(r["points"] == 0 and "not done" in r["message"] for r in stub_fr.values())
 
 
 @needs_bwrap

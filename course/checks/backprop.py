@@ -14,6 +14,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import reference as ref
+from ..i18n import N_, _
 from ..reference import conv_output_size as out_size
 from ..reference import pair
 from .adapters import tuple_item_0, tuple_item_1, tuple_item_2, with_test_function
@@ -68,19 +69,19 @@ def _on_integers(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float) ->
 def _gradient_configs(rng: np.random.Generator, hidden: bool) -> list[tuple]:
     """(label, test function, x, eps)."""
     if not hidden:
-        return [("f(x) = sum(x³ - 2x), x of 5 values", cubic_sum, rng.normal(size=5), 1e-3),
-                ("f(x) = sum(sin(x)·x²), x of shape (2, 3)", wave, rng.normal(size=(2, 3)),
+        return [(_("f(x) = sum(x³ - 2x), x of 5 values"), cubic_sum, rng.normal(size=5), 1e-3),
+                (_("f(x) = sum(sin(x)·x²), x of shape (2, 3)"), wave, rng.normal(size=(2, 3)),
                  1e-3),
-                ("squared output of a 2x2 convolution, x of shape (1, 2, 3, 4)", conv_loss,
+                (_("squared output of a 2x2 convolution, x of shape (1, 2, 3, 4)"), conv_loss,
                  rng.normal(size=(1, 2, 3, 4)), 1e-4),
-                ("f(x) = sum(x³ - 2x), a large eps (the answer depends on it)", cubic_sum,
+                (_("f(x) = sum(x³ - 2x), a large eps (the answer depends on it)"), cubic_sum,
                  rng.normal(size=(2, 2)), 0.1),
-                ("f(x) = sum(sin(x)·x²), x an int64 array", wave,
+                (_("f(x) = sum(sin(x)·x²), x an int64 array"), wave,
                  np.array([[1, -2, 0], [3, 1, -1]]), 1e-3)]
     out = []
     for i in range(3):
         shape = tuple(int(v) for v in rng.integers(1, 5, size=i + 1))
-        out.append((f"random x of shape {shape}", [cubic_sum, wave][i % 2],
+        out.append((_("random x of shape {shape}").format(shape=shape), [cubic_sum, wave][i % 2],
                     rng.normal(size=shape) * 2, float(10.0 ** -rng.integers(1, 5))))
     return out
 
@@ -88,33 +89,33 @@ def _gradient_configs(rng: np.random.Generator, hidden: bool) -> list[tuple]:
 def _gradient_case(label: str, f: Callable[[np.ndarray], float], x: np.ndarray,
                    eps: float) -> Case:
     right = _central(f, x, eps)
-    integers = "x is an integer array: x[i] = old + eps is cut back to an integer. Work on " \
-               "a float64 copy, x.astype(np.float64), and return a float64 gradient"
+    integers = N_("x is an integer array: x[i] = old + eps is cut back to an integer. Work on "
+                  "a float64 copy, x.astype(np.float64), and return a float64 gradient")
     mistakes = [Mistake(_central(f, x, eps, "forward"),
-                        "forward difference (f(x + eps) - f(x)) / eps: its error is proportional "
-                        "to eps; use the central difference (f(x + eps) - f(x - eps)) / (2 eps), "
-                        "error in eps²"),
+                        N_("forward difference (f(x + eps) - f(x)) / eps: its error is "
+                           "proportional to eps; use the central difference (f(x + eps) - "
+                           "f(x - eps)) / (2 eps), error in eps²")),
                 Mistake(_central(f, x, eps, "backward"),
-                        "backward difference (f(x) - f(x - eps)) / eps: its error is "
-                        "proportional to eps; use the central difference (f(x + eps) - "
-                        "f(x - eps)) / (2 eps), error in eps²"),
-                Mistake(2 * right, "twice the gradient: the central difference divides by "
-                                   "2·eps"),
-                Mistake(right * eps ** 2, "(up - down) / 2 * eps multiplies by eps: divide by "
-                                          "(2 * eps), with the parentheses"),
+                        N_("backward difference (f(x) - f(x - eps)) / eps: its error is "
+                           "proportional to eps; use the central difference (f(x + eps) - "
+                           "f(x - eps)) / (2 eps), error in eps²")),
+                Mistake(2 * right, N_("twice the gradient: the central difference divides by "
+                                      "2·eps")),
+                Mistake(right * eps ** 2, N_("(up - down) / 2 * eps multiplies by eps: divide by "
+                                             "(2 * eps), with the parentheses")),
                 Mistake(_central(f, x, eps, restore=False),
-                        "x[i] is not put back after each perturbation: every later evaluation "
-                        "starts from a modified x. Save the old value and restore it")]
+                        N_("x[i] is not put back after each perturbation: every later evaluation "
+                           "starts from a modified x. Save the old value and restore it"))]
     if eps != 1e-6:
-        mistakes.append(Mistake(_central(f, x, 1e-6), "the eps argument is ignored: perturb "
-                                                      "x[i] by the eps you are given"))
+        mistakes.append(Mistake(_central(f, x, 1e-6), N_("the eps argument is ignored: perturb "
+                                                         "x[i] by the eps you are given")))
     if x.dtype.kind in "iu":
         on_integers = _on_integers(f, x, eps)
         mistakes += [Mistake(on_integers, integers),
                      Mistake(np.trunc(on_integers).astype(np.int64), integers)]
     return Case(f"{label}, eps={eps:g}", (f.__name__, x), dict(eps=eps),
                 adapter=with_test_function, arg_names=("f", "x"), expected=right,
-                mistakes=mistakes, rtol=1e-6, atol=1e-8, shape_rule="the same shape as x")
+                mistakes=mistakes, rtol=1e-6, atol=1e-8, shape_rule=_("the same shape as x"))
 
 
 @on_one_thread
@@ -206,6 +207,23 @@ def _moved_grads(g: np.ndarray, x: np.ndarray, w: np.ndarray, stride: Any, paddi
     return gx, gw
 
 
+MIXED = {"grad_input": N_("grad_input: grad_output must become (F, N·H_out·W_out) with F moved "
+                          "first, grad_output.transpose(1, 0, 2, 3).reshape(F, -1); reshaping it "
+                          "directly mixes images and kernels"),
+         "grad_weight": N_("grad_weight: grad_output must become (F, N·H_out·W_out) with F "
+                           "moved first, grad_output.transpose(1, 0, 2, 3).reshape(F, -1); "
+                           "reshaping it directly mixes images and kernels")}
+IGNORED = {  # (grad_input's message, grad_weight's message)
+    "stride": (N_("grad_input: the stride is ignored; the window of output (i, j) starts at "
+                  "(i * sh, j * sw)"),
+               N_("grad_weight: the stride is ignored; the window of output (i, j) starts at "
+                  "(i * sh, j * sw)")),
+    "dilation": (N_("grad_input: the dilation is ignored; tap (a, b) of window (i, j) reads "
+                    "(i*sh + a*dh, j*sw + b*dw)"),
+                 N_("grad_weight: the dilation is ignored; tap (a, b) of window (i, j) reads "
+                    "(i*sh + a*dh, j*sw + b*dw)"))}
+
+
 @on_one_thread
 def _conv_backward_cases(seed: int, small: bool) -> tuple[list[Case], list[Case]]:
     """Three cases per configuration: grad_input, grad_weight, grad_bias."""
@@ -217,9 +235,9 @@ def _conv_backward_cases(seed: int, small: bool) -> tuple[list[Case], list[Case]
 
 
 def _conv_backward_parts(rng: np.random.Generator, label: str, x: np.ndarray, w: np.ndarray,
-                         _: Any, s: Any, p: Any, d: Any) -> list[Case]:
+                         _bias: Any, s: Any, p: Any, d: Any) -> list[Case]:
     N, C, H, W = x.shape
-    Fo, _, h, kw = w.shape
+    Fo, h, kw = w.shape[0], w.shape[2], w.shape[3]
     (sh, sw), (ph, pw), (dh, dw) = pair(s), pair(p), pair(d)
     Ho, Wo = out_size(H, h, sh, ph, dh), out_size(W, kw, sw, pw, dw)
     g = rng.normal(size=(N, Fo, Ho, Wo)).astype(x.dtype)
@@ -230,81 +248,75 @@ def _conv_backward_parts(rng: np.random.Generator, label: str, x: np.ndarray, w:
     per_image = [ref.conv2d_grads(g[n:n + 1], x[n:n + 1], w, s, p, d)[1]
                  for n in range(N)]
     gx_flip = ref.conv2d_grads(g, x, w[:, :, ::-1, ::-1].copy(), s, p, d)[0]
-    input_mistakes = [Mistake(gx_flip, "the kernel must be flipped when the gradient goes "
-                                       "back to the input (or, with col2im: weight2d.T @ "
-                                       "grad, then add each column back where it was read)")]
+    input_mistakes = [Mistake(gx_flip, N_("the kernel must be flipped when the gradient goes "
+                                          "back to the input (or, with col2im: weight2d.T @ "
+                                          "grad, then add each column back where it was read)"))]
     input_mistakes += [
         Mistake(_grad_input_assigned(g, x, w, s, p, d),
-                "where windows overlap the gradients must be ADDED (+=), not assigned: an input "
-                "value read by several windows gets the sum of their gradients"),
+                N_("where windows overlap the gradients must be ADDED (+=), not assigned: an input "
+                   "value read by several windows gets the sum of their gradients")),
         Mistake(_assigned_in_loops(g, x, w, s, p, d),
-                "the gradients must be ADDED (+=), not assigned: an input value read by several "
-                "windows, and by every kernel, gets the sum of all their gradients")]
+                N_("the gradients must be ADDED (+=), not assigned: an input value read by several "
+                   "windows, and by every kernel, gets the sum of all their gradients"))]
     if ph or pw:
         padded = ref.conv2d_grads(g, np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))), w,
                                   s, 0, d)[0]
         input_mistakes += [
-            Mistake(padded, "this is the gradient of the PADDED input: crop the padding off, "
-                            "[:, :, ph:ph + H, pw:pw + W]"),
-            Mistake(padded[:, :, ph:H, pw:W], "the crop [ph:H, pw:W] stops short: the input's "
-                                              "rows are [ph:ph + H] of the padded gradient "
-                                              "(and its columns [pw:pw + W])")]
+            Mistake(padded, N_("this is the gradient of the PADDED input: crop the padding off, "
+                               "[:, :, ph:ph + H, pw:pw + W]")),
+            Mistake(padded[:, :, ph:H, pw:W], N_("the crop [ph:H, pw:W] stops short: the input's "
+                                                 "rows are [ph:ph + H] of the padded gradient "
+                                                 "(and its columns [pw:pw + W])"))]
     if not (ph and pw):
         empty = np.zeros((N, C, H if ph else 0, W if pw else 0), x.dtype)
-        input_mistakes.append(Mistake(empty, "with padding 0, the crop [p:-p] is empty (-0 is "
-                                             "0): crop with [ph:ph + H, pw:pw + W]"))
+        input_mistakes.append(Mistake(empty, N_("with padding 0, the crop [p:-p] is empty (-0 is "
+                                                "0): crop with [ph:ph + H, pw:pw + W]")))
     weight_mistakes = [
         Mistake(_weight_assigned_in_loops(g, x, w, s, p, d),
-                "grad_weight holds the last window's contribution only: every image and "
-                "position adds its part (+=), none replaces (=) the others"),
+                N_("grad_weight holds the last window's contribution only: every image and "
+                   "position adds its part (+=), none replaces (=) the others")),
         Mistake(gw.reshape(Fo, -1).T.reshape(w.shape),
-                "grad_weight comes out of the product as (C·h·w, F): transpose it to "
-                "(F, C·h·w) before reshaping it to the weight's shape")]
+                N_("grad_weight comes out of the product as (C·h·w, F): transpose it to "
+                   "(F, C·h·w) before reshaping it to the weight's shape"))]
     if N > 1:
         mixed = _grads_of_matrix(g.astype(np.float64).reshape(Fo, -1), x, w, s, p, d)
-        why = ("grad_output must become (F, N·H_out·W_out) with F moved first, "
-               "grad_output.transpose(1, 0, 2, 3).reshape(F, -1); reshaping it directly mixes "
-               "images and kernels")
-        input_mistakes.append(Mistake(mixed[0], f"grad_input: {why}"))
-        weight_mistakes.append(Mistake(mixed[1], f"grad_weight: {why}"))
+        input_mistakes.append(Mistake(mixed[0], MIXED["grad_input"]))
+        weight_mistakes.append(Mistake(mixed[1], MIXED["grad_weight"]))
     ignored = []
     if (sh, sw) != (1, 1):
-        ignored.append(("stride", _moved_grads(g, x, w, 1, p, d),
-                        "the window of output (i, j) starts at (i * sh, j * sw)"))
+        ignored.append((_moved_grads(g, x, w, 1, p, d), IGNORED["stride"]))
     if (dh, dw) != (1, 1):
-        ignored.append(("dilation", _moved_grads(g, x, w, s, p, 1),
-                        "tap (a, b) of window (i, j) reads (i*sh + a*dh, j*sw + b*dw)"))
-    for name, grads, why in ignored:
+        ignored.append((_moved_grads(g, x, w, s, p, 1), IGNORED["dilation"]))
+    for grads, (on_input, on_weight) in ignored:
         if grads is not None:
-            input_mistakes.append(Mistake(grads[0], f"grad_input: the {name} is ignored; {why}"))
-            weight_mistakes.append(Mistake(grads[1], f"grad_weight: the {name} is ignored; "
-                                                     f"{why}"))
+            input_mistakes.append(Mistake(grads[0], on_input))
+            weight_mistakes.append(Mistake(grads[1], on_weight))
     if N > 1:
         weight_mistakes += [
-            Mistake(per_image[-1], "grad_weight is the last image's only: the sum over the "
-                                   "batch is missing (each image adds its part, +=; none "
-                                   "replaces the others)"),
-            Mistake(per_image[0], "grad_weight is the first image's only: the kernel is "
-                                  "shared by every image of the batch, so sum over the batch"),
-            Mistake(gw / N, "you averaged over the batch: the loss is a sum over the batch, "
-                            "so grad_weight is a sum (no division by N)")]
+            Mistake(per_image[-1], N_("grad_weight is the last image's only: the sum over the "
+                                      "batch is missing (each image adds its part, +=; none "
+                                      "replaces the others)")),
+            Mistake(per_image[0], N_("grad_weight is the first image's only: the kernel is "
+                                     "shared by every image of the batch, so sum over the batch")),
+            Mistake(gw / N, N_("you averaged over the batch: the loss is a sum over the batch, "
+                               "so grad_weight is a sum (no division by N)"))]
     bias_mistakes = [
-        Mistake(g.sum(axis=(2, 3)), "grad_bias summed over the positions but not over the "
-                                    "batch: sum over axes (0, 2, 3), one value per kernel"),
-        Mistake(g.sum(axis=0), "grad_bias summed over the batch only: also sum over the "
-                               "positions, axes (0, 2, 3)"),
-        Mistake(g.sum(axis=(0, 1)), "grad_bias summed over the wrong axes (0, 1): the bias "
-                                    "has one value per kernel F, sum over axes (0, 2, 3)"),
-        Mistake(g.mean(axis=(0, 2, 3)), "grad_bias is a mean: every output position adds "
-                                        "the bias, so its gradient is the SUM over (0, 2, 3)")]
+        Mistake(g.sum(axis=(2, 3)), N_("grad_bias summed over the positions but not over the "
+                                       "batch: sum over axes (0, 2, 3), one value per kernel")),
+        Mistake(g.sum(axis=0), N_("grad_bias summed over the batch only: also sum over the "
+                                  "positions, axes (0, 2, 3)")),
+        Mistake(g.sum(axis=(0, 1)), N_("grad_bias summed over the wrong axes (0, 1): the bias "
+                                       "has one value per kernel F, sum over axes (0, 2, 3)")),
+        Mistake(g.mean(axis=(0, 2, 3)), N_("grad_bias is a mean: every output position adds "
+                                           "the bias, so its gradient is the SUM over (0, 2, 3)"))]
     return [Case(f"{name}: {label}", args, kwargs, adapter=adapter,
                  expected=expected.astype(x.dtype), mistakes=mistakes, shape_rule=rule,
                  arg_names=names, spatial=spatial, **tol)
             for name, adapter, expected, mistakes, rule, spatial in [
                 ("grad_input", tuple_item_0, gx, input_mistakes,
-                 f"the shape of input, {x.shape}", (2, 3)),
+                 _("the shape of input, {shape}").format(shape=x.shape), (2, 3)),
                 ("grad_weight", tuple_item_1, gw, weight_mistakes,
-                 f"the shape of weight, {w.shape}", ()),
+                 _("the shape of weight, {shape}").format(shape=w.shape), ()),
                 ("grad_bias", tuple_item_2, gb, bias_mistakes, f"(F,) = ({Fo},)", ())]]
 
 
@@ -361,8 +373,8 @@ def _pool_backward_cases(kind: str, seed: int) -> tuple[list[Case], list[Case]]:
             return [(label, _with_ties(x, "relu" if i == 1 else "round") if i in (1, 3) else x,
                      k, s) for i, (label, x, k, s) in enumerate(configs)]
         return configs + [
-            ("ties: integer values, 2x2 windows", _tied(rng), 2, None),
-            ("ties: ReLU output (many zeros), 3x3 windows, stride 2 (overlapping)",
+            (_("ties: integer values, 2x2 windows"), _tied(rng), 2, None),
+            (_("ties: ReLU output (many zeros), 3x3 windows, stride 2 (overlapping)"),
              _with_ties(rng.normal(size=(1, 3, 7, 7)).astype(np.float32), "relu"), 3, 2)]
     vis, hid = streams(seed, "pool_backward")
     return ([_pool_backward_case(kind, vis, *c) for c in cases(vis, False)],
@@ -415,62 +427,63 @@ def _pool_backward_case(kind: str, rng: np.random.Generator, label: str, x: np.n
     if kind == "max":
         mistakes += [
             Mistake(_spread(g, x, k, s, False),
-                    "the gradient went to every element of the window: only the maximum (the "
-                    "argmax) influenced the output, so only it gets the gradient; the others "
-                    "get 0"),
+                    N_("the gradient went to every element of the window: only the maximum (the "
+                       "argmax) influenced the output, so only it gets the gradient; the others "
+                       "get 0")),
             Mistake(_spread(g, x, k, s, True),
-                    "this is average pooling's gradient: max pooling sends the whole gradient "
-                    "to the window's argmax"),
+                    N_("this is average pooling's gradient: max pooling sends the whole gradient "
+                       "to the window's argmax")),
             Mistake(_max_routed(g, x, k, s, "all"),
-                    "where several elements tie for the maximum, each got the gradient: "
-                    "PyTorch gives it to the first maximum only (row-major order)"),
+                    N_("where several elements tie for the maximum, each got the gradient: "
+                       "PyTorch gives it to the first maximum only (row-major order)")),
             Mistake(_max_routed(g, x, k, s, "split"),
-                    "where several elements tie for the maximum, you split the gradient "
-                    "between them: PyTorch gives all of it to the first maximum (row-major "
-                    "order)"),
+                    N_("where several elements tie for the maximum, you split the gradient "
+                       "between them: PyTorch gives all of it to the first maximum (row-major "
+                       "order)")),
             Mistake(_max_routed(g, x, k, s, "last"),
-                    "where several elements tie for the maximum, the gradient went to the "
-                    "last one: PyTorch gives it to the first (row-major order: keep a "
-                    "maximum unless a later value is strictly larger)"),
+                    N_("where several elements tie for the maximum, the gradient went to the "
+                       "last one: PyTorch gives it to the first (row-major order: keep a "
+                       "maximum unless a later value is strictly larger)")),
             Mistake(_max_routed(g, x, k, s, "first by columns"),
-                    "where several elements tie for the maximum, the gradient went to the "
-                    "first one column by column: PyTorch takes the first in row-major order "
-                    "(row by row)")]
+                    N_("where several elements tie for the maximum, the gradient went to the "
+                       "first one column by column: PyTorch takes the first in row-major order "
+                       "(row by row)"))]
         gx = np.zeros(x.shape)
         flat = gx.reshape(N, C, -1)
         np.put_along_axis(flat, ref.max_pool2d_argmax(x, k, s).reshape(N, C, -1),
                           g.reshape(N, C, -1), axis=2)
         mistakes.append(Mistake(flat.reshape(x.shape),
-                                "where windows overlap, an element that is the maximum of two "
-                                "windows gets BOTH their gradients: add (+=), do not assign"))
+                                N_("where windows overlap, an element that is the maximum of two "
+                                   "windows gets BOTH their gradients: add (+=), do not assign")))
     else:
         sides = [(kh, "h"), (kw, "w")][:1 + (kh != kw)]
-        mistakes += [Mistake(_spread(g, x, k, s, False) / side, "you divided by one side of "
-                                                               "the window only: each element "
-                                                               "counts for 1/(h·w) of the mean",
-                             f"divided by {name}") for side, name in sides]
+        one_side = N_("you divided by one side of the window only: each element counts for "
+                      "1/(h·w) of the mean")
+        mistakes += [Mistake(_spread(g, x, k, s, False) / side, one_side, f"divided by {name}")
+                     for side, name in sides]
         mistakes += [Mistake(_spread(g, x, k, s, False),
-                             "the gradient is not divided by the window size: each element "
-                             "counts for 1/(h·w) of the mean"),
+                             N_("the gradient is not divided by the window size: each element "
+                                "counts for 1/(h·w) of the mean")),
                      Mistake(_spread(g, x, k, s, True, assign=True),
-                             "where windows overlap the gradients must be ADDED (+=), not "
-                             "assigned")]
+                             N_("where windows overlap the gradients must be ADDED (+=), not "
+                                "assigned"))]
     if (sh, sw) != (1, 1):
         dense = np.zeros((N, C, H - kh + 1, W - kw + 1))
         dense[:, :, :Ho, :Wo] = g
         unstrided = ref.pool2d_grad(kind, dense, x, k, 1)
-        mistakes.append(Mistake(unstrided, "the windows' positions ignore the stride: window "
-                                           "(i, j) starts at (i * sh, j * sw), and stride=None "
-                                           "means stride = kernel_size"))
+        mistakes.append(Mistake(unstrided, N_("the windows' positions ignore the stride: window "
+                                              "(i, j) starts at (i * sh, j * sw), and stride=None "
+                                              "means stride = kernel_size")))
         if s is None:
-            mistakes.append(Mistake(unstrided, "stride=None means stride = kernel_size "
-                                               "(PyTorch's default: windows side by side), "
-                                               "not 1"))
+            mistakes.append(Mistake(unstrided, N_("stride=None means stride = kernel_size "
+                                                  "(PyTorch's default: windows side by side), "
+                                                  "not 1")))
     tol = dict(rtol=1e-4, atol=1e-5) if x.dtype == np.float32 else dict(rtol=1e-9,
                                                                          atol=1e-12)
     return Case(label, (g, x, k), dict(stride=s), expected=expected.astype(x.dtype),
                 arg_names=("grad_output", "input", "kernel_size"), mistakes=mistakes,
-                shape_rule=f"the shape of input, {x.shape}", spatial=(2, 3), **tol)
+                shape_rule=_("the shape of input, {shape}").format(shape=x.shape), spatial=(2, 3),
+                **tol)
 
 
 def max_pool2d_backward_cases(seed: int) -> tuple[list[Case], list[Case]]:
@@ -482,18 +495,18 @@ def avg_pool2d_backward_cases(seed: int) -> tuple[list[Case], list[Case]]:
 
 
 check_numerical_gradient = NOTEBOOK.check("numerical_gradient", numerical_gradient_cases,
-                                          "numerical_gradient(f, x, eps): central differences.",
+                                          N_("numerical_gradient(f, x, eps): central differences."),
                                           forbid=GRADIENTS, loops=True)
 check_conv2d_backward_loops = NOTEBOOK.check("conv2d_backward_loops",
                                              conv2d_backward_loops_cases,
-                                             "conv2d_backward_loops against autograd.",
+                                             N_("conv2d_backward_loops against autograd."),
                                              forbid=GRADIENTS, loops=True)
 check_conv2d_backward = NOTEBOOK.check("conv2d_backward", conv2d_backward_cases,
-                                       "conv2d_backward (vectorised) against autograd.",
+                                       N_("conv2d_backward (vectorised) against autograd."),
                                        forbid=GRADIENTS)
 check_max_pool2d_backward = NOTEBOOK.check("max_pool2d_backward", max_pool2d_backward_cases,
-                                           "max_pool2d_backward against autograd.",
+                                           N_("max_pool2d_backward against autograd."),
                                            forbid=GRADIENTS)
 check_avg_pool2d_backward = NOTEBOOK.check("avg_pool2d_backward", avg_pool2d_backward_cases,
-                                           "avg_pool2d_backward against autograd.",
+                                           N_("avg_pool2d_backward against autograd."),
                                            forbid=GRADIENTS)

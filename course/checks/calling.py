@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import _
 from .case import Case
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)
@@ -36,7 +37,8 @@ def _student_line(tb: traceback.StackSummary) -> str:
         if f.startswith(_PACKAGE_DIR) or "site-packages" in f or f.startswith(sys.prefix) or \
                 f.startswith(sys.base_prefix):
             continue
-        return f" (line {frame.lineno}: `{(frame.line or '').strip()}`)"
+        return _(" (line {number}: `{code}`)").format(number=frame.lineno,
+                                                    code=(frame.line or "").strip())
     return ""
 
 
@@ -46,5 +48,6 @@ def describe_exception(name: str, exc: BaseException) -> str:
         line = _student_line(traceback.extract_tb(exc.__traceback__))
         text = str(exc)
     except Exception:  # a hostile exception whose __str__ raises
-        line, text = "", "(its message could not be read)"
-    return f"your {name} raised {type(exc).__name__}: {text[:300]}{line}"
+        line, text = "", _("(its message could not be read)")
+    return _("your {name} raised {error}: {message}{line}").format(
+        name=name, error=type(exc).__name__, message=text[:300], line=line)

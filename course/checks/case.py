@@ -22,7 +22,8 @@ class Mistake:
 
     Mistakes with the same `key` (by default, the same message) are one mistake seen on several
     cases: it is named only if it explains the answer on every case where it differs from the
-    right one."""
+    right one. `message` is an English N_() message (judge.explain translates it when it names
+    the mistake), so the key stays the same in every language."""
 
     output: Any
     message: str
@@ -34,7 +35,8 @@ class Mistake:
 
 @dataclass
 class Case:
-    """One call of the student's function and everything needed to judge its answer."""
+    """One call of the student's function and everything needed to judge its answer. `label`
+    and `shape_rule` may be N_() messages: the feedback translates them where it shows them."""
 
     label: str
     args: tuple = ()

@@ -7,10 +7,13 @@ float32 whatever the inputs.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .. import reference as ref
 from ..examples import LECTURE_K, LECTURE_X, SMALL_K, SMALL_X
+from ..i18n import N_, _
 from .case import Case, Mistake, streams, tolerance
 from .exercise import Notebook
 from .forbid import CONVOLUTION
@@ -18,19 +21,19 @@ from .forbid import CONVOLUTION
 NOTEBOOK = Notebook("01_conv1d")
 Signal = tuple[str, np.ndarray, np.ndarray]
 
-FLIP = ("this is true convolution: your kernel is flipped (as np.convolve does). The lecture's "
-        "* is cross-correlation, (x * k)_i = sum_j x[i-1+j] k[j], with no flip")
-FULL = ("you slid the kernel past the ends of the input (W + w - 1 values, np.convolve's "
-        "'full' output): keep only the W - w + 1 positions where the kernel fits")
-SAME = ("your output has the size of the input: only W - w + 1 windows fit inside it, so the "
-        "output has W - w + 1 values")
-NOT_RESET = ("each output is the sum of its own window: your running total was not reset "
-             "between windows (set it to 0 before each window)")
-ONE_BASED = ("you copied the lecture's index x[i-1+j], which counts from 1: in Python both i "
-             "and j start at 0, so output i reads x[i + j] (your x[-1] wrapped around to the "
-             "last value)")
-NO_KERNEL = ("you added up the window's values without multiplying them by the kernel's: "
-             "output i is sum_j x[i + j] * k[j]")
+FLIP = N_("this is true convolution: your kernel is flipped (as np.convolve does). The lecture's "
+          "* is cross-correlation, (x * k)_i = sum_j x[i-1+j] k[j], with no flip")
+FULL = N_("you slid the kernel past the ends of the input (W + w - 1 values, np.convolve's "
+          "'full' output): keep only the W - w + 1 positions where the kernel fits")
+SAME = N_("your output has the size of the input: only W - w + 1 windows fit inside it, so the "
+          "output has W - w + 1 values")
+NOT_RESET = N_("each output is the sum of its own window: your running total was not reset "
+               "between windows (set it to 0 before each window)")
+ONE_BASED = N_("you copied the lecture's index x[i-1+j], which counts from 1: in Python both i "
+               "and j start at 0, so output i reads x[i + j] (your x[-1] wrapped around to the "
+               "last value)")
+NO_KERNEL = N_("you added up the window's values without multiplying them by the kernel's: "
+               "output i is sum_j x[i + j] * k[j]")
 
 
 def summed_tolerance(*arrays: np.ndarray, terms: float) -> dict:
@@ -42,6 +45,13 @@ def summed_tolerance(*arrays: np.ndarray, terms: float) -> dict:
     if tol["rtol"] >= 1e-4:  # computed in float32
         tol["atol"] = max(tol["atol"], 2e-5 * float(terms))
     return tol
+
+
+def named_mistake(output: Any, message: str, **values: Any) -> Mistake:
+    """A mistake whose message names values (`message` marked with N_, with placeholders):
+    shown in the student's language, keyed by its English text, the same key in every
+    language."""
+    return Mistake(output, _(message).format(**values), key=message.format(**values))
 
 
 def float32_tolerance(terms: float) -> dict:
@@ -62,14 +72,14 @@ def visible_signals(rng: np.random.Generator) -> list[Signal]:
     """(label, x, k): the lecture's examples (integers), edge sizes, float64, float32, and 8-bit
     pixels with a float kernel."""
     return [
-        ("lecture example (1, 2, 3, 4) * (3, 2)", SMALL_X, SMALL_K),
-        ("lecture figure: input of 10, kernel (1, 2, 0, -1)", LECTURE_X, LECTURE_K),
-        ("kernel as long as the input", rng.normal(size=5), rng.normal(size=5)),
-        ("kernel of size 1", rng.normal(size=6), np.array([-2.0])),
-        ("random float64, W=13, w=5", rng.normal(size=13), rng.normal(size=5)),
-        ("random float32, W=20, w=3", rng.normal(size=20).astype(np.float32),
+        (_("lecture example (1, 2, 3, 4) * (3, 2)"), SMALL_X, SMALL_K),
+        (_("lecture figure: input of 10, kernel (1, 2, 0, -1)"), LECTURE_X, LECTURE_K),
+        (_("kernel as long as the input"), rng.normal(size=5), rng.normal(size=5)),
+        (_("kernel of size 1"), rng.normal(size=6), np.array([-2.0])),
+        (_("random float64, W=13, w=5"), rng.normal(size=13), rng.normal(size=5)),
+        (_("random float32, W=20, w=3"), rng.normal(size=20).astype(np.float32),
          rng.normal(size=3).astype(np.float32)),
-        ("8-bit signal (uint8, W=11) with a float64 kernel (w=4)",
+        (_("8-bit signal (uint8, W=11) with a float64 kernel (w=4)"),
          _ints(rng, 11, 0, 256, np.uint8), rng.normal(size=4)),
     ]
 
@@ -86,7 +96,8 @@ def hidden_signals(rng: np.random.Generator) -> list[Signal]:
             x, k = _ints(rng, W, 0, 256, np.uint8), rng.normal(size=w)
         else:
             x, k = (rng.normal(size=W) * 10).astype(kind), rng.normal(size=w).astype(kind)
-        out.append((f"random {kind}, W={W}, w={w}", x, k))
+        what = _("uint8 signal, float64 kernel") if kind.startswith("uint8") else kind
+        out.append((_("random {kind}, W={W}, w={w}").format(kind=what, W=W, w=w), x, k))
     return out
 
 
@@ -125,20 +136,20 @@ def conv1d_cases(seed: int) -> tuple[list[Case], list[Case]]:
 # conv1d_stride
 # ---------------------------------------------------------------------------------------------
 
-IGNORED = "you ignored the stride: the window must move by `stride` positions"
-SPREAD = ("right values in the wrong places: you stored the window starting at input position "
-          "i in out[i]; with a stride the output index is i // stride (output j reads the "
-          "window starting at j * stride)")
-DILATION = ("you stepped through the input inside the window (that is dilation): the stride "
-            "moves the whole window, whose w values stay next to each other")
-NOT_MOVED = ("the output has the right size but every window starts at j: output j reads the "
-             "window starting at j * stride, x[j * stride : j * stride + w]")
-ONE_SHORT = ("one window too few: there are floor((W - w) / stride) + 1 outputs (the + 1 "
-             "counts the window at position 0)")
-PLUS_ONE_FIRST = ("one window too few when stride does not divide W - w + 1: the count is "
-                  "floor((W - w) / stride) + 1; divide W - w by the stride, then add 1")
-RANGE_STOP = ("the last window is missing when the stride divides W - w: it starts at W - w, "
-              "which range(0, W - w, stride) excludes; use range(0, W - w + 1, stride)")
+IGNORED = N_("you ignored the stride: the window must move by `stride` positions")
+SPREAD = N_("right values in the wrong places: you stored the window starting at input position "
+            "i in out[i]; with a stride the output index is i // stride (output j reads the "
+            "window starting at j * stride)")
+DILATION = N_("you stepped through the input inside the window (that is dilation): the stride "
+              "moves the whole window, whose w values stay next to each other")
+NOT_MOVED = N_("the output has the right size but every window starts at j: output j reads the "
+               "window starting at j * stride, x[j * stride : j * stride + w]")
+ONE_SHORT = N_("one window too few: there are floor((W - w) / stride) + 1 outputs (the + 1 "
+               "counts the window at position 0)")
+PLUS_ONE_FIRST = N_("one window too few when stride does not divide W - w + 1: the count is "
+                    "floor((W - w) / stride) + 1; divide W - w by the stride, then add 1")
+RANGE_STOP = N_("the last window is missing when the stride divides W - w: it starts at W - w, "
+                "which range(0, W - w, stride) excludes; use range(0, W - w + 1, stride)")
 
 
 def _dilated(x: np.ndarray, k: np.ndarray, s: int) -> np.ndarray:
@@ -188,22 +199,22 @@ def conv1d_stride_cases(seed: int) -> tuple[list[Case], list[Case]]:
 
 def _size_case(W: int, w: int, s: int) -> Case:
     right = ref.conv_output_size(W, w, s)
-    wrong = [((W - w) // s, "one too few: you forgot the + 1 (the first window sits at "
-                            "position 0)"),
-             (-(-(W - w) // s) + 1, "you rounded (W - w) / stride up; a window that does not "
-                                    "fit is dropped: round down"),
-             (round((W - w) / s) + 1, "you rounded (W - w) / stride to the nearest whole "
-                                      "number; a window that does not fit is dropped: round "
-                                      "down (//)"),
-             (W // s, "the kernel size is missing: a window of w values must fit inside the "
-                      "input"),
-             ((W - w + 1) // s, "divide (W - w) by the stride, then add 1"),
-             (W - w + 1, "the stride is missing: with stride s only every s-th window is kept"),
-             (W - w // s + 1, "operator precedence: // binds tighter than -, so W - w // stride "
-                              "divides only w; write (W - w) // stride + 1"),
-             ((W - w - 1) // s + 1, "one too many subtracted: PyTorch's formula "
-                                    "(W + 2p - d(w - 1) - 1) // s + 1 subtracts w - 1 and 1, "
-                                    "that is w in all: (W - w) // stride + 1")]
+    wrong = [((W - w) // s, N_("one too few: you forgot the + 1 (the first window sits at "
+                               "position 0)")),
+             (-(-(W - w) // s) + 1, N_("you rounded (W - w) / stride up; a window that does not "
+                                       "fit is dropped: round down")),
+             (round((W - w) / s) + 1, N_("you rounded (W - w) / stride to the nearest whole "
+                                         "number; a window that does not fit is dropped: round "
+                                         "down (//)")),
+             (W // s, N_("the kernel size is missing: a window of w values must fit inside the "
+                         "input")),
+             ((W - w + 1) // s, N_("divide (W - w) by the stride, then add 1")),
+             (W - w + 1, N_("the stride is missing: with stride s only every s-th window is kept")),
+             (W - w // s + 1, N_("operator precedence: // binds tighter than -, so W - w // stride "
+                                 "divides only w; write (W - w) // stride + 1")),
+             ((W - w - 1) // s + 1, N_("one too many subtracted: PyTorch's formula "
+                                       "(W + 2p - d(w - 1) - 1) // s + 1 subtracts w - 1 and 1, "
+                                       "that is w in all: (W - w) // stride + 1"))]
     mistakes = [Mistake(v, m) for v, m in wrong]
     return Case(f"W={W}, w={w}, stride={s}", (W, w, s), expected=right, mistakes=mistakes,
                 check_dtype=False)
@@ -225,14 +236,14 @@ def conv1d_output_size_cases(seed: int) -> tuple[list[Case], list[Case]]:
 # convolve_valid
 # ---------------------------------------------------------------------------------------------
 
-NO_FLIP = ("this is the lecture's cross-correlation: true convolution flips the kernel first "
-           "(k[::-1])")
-SIGNAL_FLIPPED = ("you flipped the signal x instead of the kernel k (the output comes out "
-                  "reversed): flip k, convolve_valid(x, k) = conv1d(x, k[::-1])")
-OUTPUT_FLIPPED = ("reversing the output (or both x and k) is not the flip: only the kernel is "
-                  "reversed, convolve_valid(x, k) = conv1d(x, k[::-1])")
-NEGATIVE_INDEX = ("k[-j] is not the flipped kernel: for j = 0 it is k[0], which stays first; "
-                  "the flipped kernel is k[w - 1 - j], that is k[::-1]")
+NO_FLIP = N_("this is the lecture's cross-correlation: true convolution flips the kernel first "
+             "(k[::-1])")
+SIGNAL_FLIPPED = N_("you flipped the signal x instead of the kernel k (the output comes out "
+                    "reversed): flip k, convolve_valid(x, k) = conv1d(x, k[::-1])")
+OUTPUT_FLIPPED = N_("reversing the output (or both x and k) is not the flip: only the kernel is "
+                    "reversed, convolve_valid(x, k) = conv1d(x, k[::-1])")
+NEGATIVE_INDEX = N_("k[-j] is not the flipped kernel: for j = 0 it is k[0], which stays first; "
+                    "the flipped kernel is k[w - 1 - j], that is k[::-1]")
 
 
 def _convolve_case(label: str, x: np.ndarray, k: np.ndarray) -> Case:
@@ -264,22 +275,22 @@ def _torch_case(case: Case) -> Case:
     s = case.kwargs["stride"]
     expected = ref.conv1d(x, k, s).astype(np.float32)
     full = ref.conv1d(x, k).astype(np.float32)
-    mistakes = [Mistake(expected[None, None], "you returned the (N, C, W) = (1, 1, n) result: "
-                                              "take [0, 0] to get back a vector"),
-                Mistake(expected[None], "you returned a (1, n) result: the output of F.conv1d "
-                                        "is (N, C, W), take [0, 0] to get back a vector"),
-                Mistake(full, "the stride is not passed to F.conv1d: add stride=stride"),
+    mistakes = [Mistake(expected[None, None], N_("you returned the (N, C, W) = (1, 1, n) result: "
+                                                 "take [0, 0] to get back a vector")),
+                Mistake(expected[None], N_("you returned a (1, n) result: the output of F.conv1d "
+                                           "is (N, C, W), take [0, 0] to get back a vector")),
+                Mistake(full, N_("the stride is not passed to F.conv1d: add stride=stride")),
                 Mistake(ref.conv1d(x, k[::-1], s).astype(np.float32),
-                        "your kernel is flipped: F.conv1d already computes the lecture's "
-                        "cross-correlation, pass k as it is")]
+                        N_("your kernel is flipped: F.conv1d already computes the lecture's "
+                           "cross-correlation, pass k as it is"))]
     if len(expected) == 1:
         mistakes.append(Mistake(expected.reshape(()),
-                                "your result has no axis left: .squeeze() also removed the "
-                                "output's length, which is 1 here; take [0, 0] instead"))
+                                N_("your result has no axis left: .squeeze() also removed the "
+                                   "output's length, which is 1 here; take [0, 0] instead")))
     if s > 1:
         mistakes.append(Mistake(_dilated(x, k, s).astype(np.float32),
-                                "you passed the stride as dilation=...: the stride moves the "
-                                "window, use stride=stride"))
+                                N_("you passed the stride as dilation=...: the stride moves the "
+                                   "window, use stride=stride")))
     return Case(case.label, (x, k), case.kwargs, arg_names=("x", "k"), expected=expected,
                 shape_rule=case.shape_rule, spatial=(0,), mistakes=mistakes,
                 **float32_tolerance(terms_bound(x, k)))
@@ -292,15 +303,15 @@ def conv1d_torch_cases(seed: int) -> tuple[list[Case], list[Case]]:
 
 
 check_conv1d = NOTEBOOK.check("conv1d", conv1d_cases,
-                              "conv1d(x, k): the lecture's 1D convolution, with loops.",
+                              N_("conv1d(x, k): the lecture's 1D convolution, with loops."),
                               forbid=CONVOLUTION, loops=True)
 check_conv1d_output_size = NOTEBOOK.check("conv1d_output_size", conv1d_output_size_cases,
                                           "conv1d_output_size(W, w, stride).")
 check_conv1d_stride = NOTEBOOK.check("conv1d_stride", conv1d_stride_cases,
-                                     "conv1d_stride(x, k, stride), with loops.",
+                                     N_("conv1d_stride(x, k, stride), with loops."),
                                      forbid=CONVOLUTION, loops=True, widget="arithmetic_explorer")
 check_convolve_valid = NOTEBOOK.check("convolve_valid", convolve_valid_cases,
-                                      "convolve_valid(x, k) = np.convolve(x, k, 'valid'), from "
-                                      "conv1d.", forbid=CONVOLUTION)
+                                      N_("convolve_valid(x, k) = np.convolve(x, k, 'valid'), from "
+                                         "conv1d."), forbid=CONVOLUTION)
 check_conv1d_torch = NOTEBOOK.check("conv1d_torch", conv1d_torch_cases,
-                                    "conv1d_torch(x, k, stride) with F.conv1d (float32).")
+                                    N_("conv1d_torch(x, k, stride) with F.conv1d (float32)."))

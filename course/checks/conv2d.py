@@ -10,8 +10,9 @@ import numpy as np
 
 from .. import reference as ref
 from ..examples import SOBEL_X, TOP_EDGE, WORKED_K, WORKED_X
+from ..i18n import N_, _
 from .case import Case, Mistake, streams
-from .conv1d import float32_tolerance, summed_tolerance, terms_bound
+from .conv1d import float32_tolerance, named_mistake, summed_tolerance, terms_bound
 from .exercise import Notebook
 from .forbid import CONVOLUTION, LIBRARIES, Forbid
 
@@ -23,16 +24,16 @@ def visible_pairs(rng: np.random.Generator) -> list[Pair]:
     """(label, X, K): the worked example (integers), edge sizes, non-square shapes, float64,
     float32, and 8-bit pixels with a float kernel."""
     return [
-        ("worked example: 4x4 input, 2x2 kernel", WORKED_X, WORKED_K),
-        ("non-square input 5x7, kernel 2x3", rng.normal(size=(5, 7)), rng.normal(size=(2, 3))),
-        ("kernel as big as the input (one output)", rng.normal(size=(3, 4)),
+        (_("worked example: 4x4 input, 2x2 kernel"), WORKED_X, WORKED_K),
+        (_("non-square input 5x7, kernel 2x3"), rng.normal(size=(5, 7)), rng.normal(size=(2, 3))),
+        (_("kernel as big as the input (one output)"), rng.normal(size=(3, 4)),
          rng.normal(size=(3, 4))),
-        ("1x1 kernel", rng.normal(size=(4, 5)), np.array([[-2.0]])),
-        ("tall kernel 3x1, float32 6x5", rng.normal(size=(6, 5)).astype(np.float32),
+        (_("1x1 kernel"), rng.normal(size=(4, 5)), np.array([[-2.0]])),
+        (_("tall kernel 3x1, float32 6x5"), rng.normal(size=(6, 5)).astype(np.float32),
          rng.normal(size=(3, 1)).astype(np.float32)),
-        ("random float32 9x8, kernel 3x3", rng.normal(size=(9, 8)).astype(np.float32),
+        (_("random float32 9x8, kernel 3x3"), rng.normal(size=(9, 8)).astype(np.float32),
          rng.normal(size=(3, 3)).astype(np.float32)),
-        ("8-bit image (uint8) 6x7, float64 kernel 3x2",
+        (_("8-bit image (uint8) 6x7, float64 kernel 3x2"),
          rng.integers(0, 256, size=(6, 7)).astype(np.uint8), rng.normal(size=(3, 2))),
     ]
 
@@ -50,34 +51,36 @@ def hidden_pairs(rng: np.random.Generator) -> list[Pair]:
         else:
             X = (rng.normal(size=(H, W)) * 10).astype(kind)
             K = rng.normal(size=(h, w)).astype(kind)
-        out.append((f"random {kind}, {H}x{W} input, {h}x{w} kernel", X, K))
+        what = _("uint8 image, float64 kernel") if kind.startswith("uint8") else kind
+        out.append((_("random {kind}, {H}x{W} input, {h}x{w} kernel").format(
+            kind=what, H=H, W=W, h=h, w=w), X, K))
     return out
 
 
-FLIP_BOTH = ("this is true convolution: your kernel is flipped on both axes (as "
-             "scipy.signal.convolve2d does). The lecture's * is cross-correlation: "
-             "(X * K)[i, j] = sum_k sum_l X[i + k, j + l] K[k, l], with no flip")
-FLIP_ROWS = ("your kernel is flipped upside down (its rows reversed): read K[k, l] with the "
-             "same k as X[i + k, j + l], no flip")
-FLIP_COLS = ("your kernel is mirrored left to right (its columns reversed): read K[k, l] with "
-             "the same l as X[i + k, j + l], no flip")
-SWAPPED = ("rows and columns are swapped: out[i, j] is the window whose top-left corner is row "
-           "i, column j of X (X[i:i+h, j:j+w])")
-SAME = ("your output has the size of the input: the lecture's X * K keeps only the positions "
-        "where the whole kernel fits, (H - h + 1) x (W - w + 1) of them")
-FULL = ("you slid the kernel past the edges of the input ('full' output, (H + h - 1) x "
-        "(W + w - 1)): keep only positions where the kernel fits")
-KERNEL_T = ("you used the kernel transposed (K[l, k] instead of K[k, l]): the kernel's first "
-            "index goes down the rows, like X's")
-ONE_BASED = ("you copied the lecture's 1-based indices x[i-1+k, j-1+l]: in Python i, j, k and "
-             "l all start at 0, so output (i, j) reads X[i + k, j + l] (your index -1 wrapped "
-             "around to the last row and column)")
-MATMUL = ("`@` (or np.dot) is a matrix product: the lecture's ⊙ multiplies the window and the "
-          "kernel entry by entry, use `*`, then sum")
-PADDED = ("you padded the input with zeros: the lecture's X * K has no padding, the kernel "
-          "stays inside the input and the output is (H - h + 1) x (W - w + 1)")
-NOT_RESET = ("each output is the sum of its own window: your running total was not reset "
-             "between windows (set it to 0 before each window)")
+FLIP_BOTH = N_("this is true convolution: your kernel is flipped on both axes (as "
+               "scipy.signal.convolve2d does). The lecture's * is cross-correlation: "
+               "(X * K)[i, j] = sum_k sum_l X[i + k, j + l] K[k, l], with no flip")
+FLIP_ROWS = N_("your kernel is flipped upside down (its rows reversed): read K[k, l] with the "
+               "same k as X[i + k, j + l], no flip")
+FLIP_COLS = N_("your kernel is mirrored left to right (its columns reversed): read K[k, l] with "
+               "the same l as X[i + k, j + l], no flip")
+SWAPPED = N_("rows and columns are swapped: out[i, j] is the window whose top-left corner is row "
+             "i, column j of X (X[i:i+h, j:j+w])")
+SAME = N_("your output has the size of the input: the lecture's X * K keeps only the positions "
+          "where the whole kernel fits, (H - h + 1) x (W - w + 1) of them")
+FULL = N_("you slid the kernel past the edges of the input ('full' output, (H + h - 1) x "
+          "(W + w - 1)): keep only positions where the kernel fits")
+KERNEL_T = N_("you used the kernel transposed (K[l, k] instead of K[k, l]): the kernel's first "
+              "index goes down the rows, like X's")
+ONE_BASED = N_("you copied the lecture's 1-based indices x[i-1+k, j-1+l]: in Python i, j, k and "
+               "l all start at 0, so output (i, j) reads X[i + k, j + l] (your index -1 wrapped "
+               "around to the last row and column)")
+MATMUL = N_("`@` (or np.dot) is a matrix product: the lecture's ⊙ multiplies the window and the "
+            "kernel entry by entry, use `*`, then sum")
+PADDED = N_("you padded the input with zeros: the lecture's X * K has no padding, the kernel "
+            "stays inside the input and the output is (H - h + 1) x (W - w + 1)")
+NOT_RESET = N_("each output is the sum of its own window: your running total was not reset "
+               "between windows (set it to 0 before each window)")
 
 
 def _mistakes(X: np.ndarray, K: np.ndarray, right: np.ndarray) -> list[Mistake]:
@@ -131,20 +134,22 @@ def conv2d_cases(seed: int) -> tuple[list[Case], list[Case]]:
 def _edge_case(name: str) -> Case:
     kernels = ref.edge_kernels()
     right = kernels[name]
-    mistakes = [Mistake(-right, "the sign is reversed: this kernel gives a negative response "
-                                f"on the {name} edge of a bright object")]
+    mistakes = [named_mistake(-right, N_("the sign is reversed: this kernel gives a negative "
+                                         "response on the {name} edge of a bright object"),
+                              name=name)]
     if name == "bottom":
-        mistakes.append(Mistake(-TOP_EDGE, "-top is not the bottom-edge kernel: negating "
-                                           "changes the sign, not which rows are compared; "
-                                           "turn the top kernel upside down instead"))
+        mistakes.append(Mistake(-TOP_EDGE, N_("-top is not the bottom-edge kernel: negating "
+                                              "changes the sign, not which rows are compared; "
+                                              "turn the top kernel upside down instead")))
     if name == "right":
-        mistakes.append(Mistake(-TOP_EDGE.T, "-left is not the right-edge kernel: negating "
-                                             "changes the sign, not which columns are "
-                                             "compared; mirror the left kernel left to right "
-                                             "instead"))
-    mistakes += [Mistake(k, f"that is the {other}-edge kernel, not the {name}-edge one")
+        mistakes.append(Mistake(-TOP_EDGE.T, N_("-left is not the right-edge kernel: negating "
+                                                "changes the sign, not which columns are "
+                                                "compared; mirror the left kernel left to right "
+                                                "instead")))
+    mistakes += [named_mistake(k, N_("that is the {other}-edge kernel, not the {name}-edge one"),
+                               other=other, name=name)
                  for other, k in kernels.items() if other != name]
-    return Case(f"edge_kernel({name!r})", (name,), expected=right, shape_rule="a 3x3 kernel",
+    return Case(f"edge_kernel({name!r})", (name,), expected=right, shape_rule=_("a 3x3 kernel"),
                 mistakes=mistakes, check_dtype=False)
 
 
@@ -167,17 +172,18 @@ def _images(rng: np.random.Generator, hidden: bool) -> list[tuple[str, np.ndarra
             H, W = (int(v) for v in rng.integers(3, 30, size=2))
             dt = [np.float32, np.float64, np.float32, np.int64][i]
             img = rng.integers(0, 10, size=(H, W)) if dt == np.int64 else rng.random((H, W))
-            out.append((f"random {np.dtype(dt).name} {H}x{W}", img.astype(dt)))
+            out.append((_("random {dtype} {H}x{W}").format(dtype=np.dtype(dt).name, H=H, W=W),
+                        img.astype(dt)))
         return out
     step = np.zeros((6, 7))
     step[:, 3:] = 1.0
-    return [("vertical step edge, float64 6x7", step),
-            ("horizontal step edge, integers 7x6", (9 * step.T).astype(np.int64)),
-            ("random float32 9x12", rng.random((9, 12)).astype(np.float32)),
-            ("random float64 5x3", rng.random((5, 3)))]
+    return [(_("vertical step edge, float64 6x7"), step),
+            (_("horizontal step edge, integers 7x6"), (9 * step.T).astype(np.int64)),
+            (_("random float32 9x12"), rng.random((9, 12)).astype(np.float32)),
+            (_("random float64 5x3"), rng.random((5, 3)))]
 
 
-GX_GY_CANCEL = "gx + gy can cancel out: combine them as sqrt(gx**2 + gy**2)"
+GX_GY_CANCEL = N_("gx + gy can cancel out: combine them as sqrt(gx**2 + gy**2)")
 
 
 def _sobel_case(label: str, X: np.ndarray) -> Case:
@@ -187,21 +193,23 @@ def _sobel_case(label: str, X: np.ndarray) -> Case:
     gx, gy = gx.astype(dt), gy.astype(dt)
     H, W = X.shape
     return Case(label, (X,), arg_names=("X",), expected=np.sqrt(gx ** 2 + gy ** 2),
-                spatial=(0, 1), shape_rule=f"(H - 2, W - 2) = ({H - 2}, {W - 2}) for 3x3 kernels",
+                spatial=(0, 1),
+                shape_rule=_("(H - 2, W - 2) = ({H2}, {W2}) for 3x3 kernels").format(
+                    H2=H - 2, W2=W - 2),
                 mistakes=[
-                    Mistake(np.abs(gx) + np.abs(gy), "|gx| + |gy| is a cheaper approximation; "
-                                                     "the magnitude is sqrt(gx**2 + gy**2)"),
-                    Mistake(gx ** 2 + gy ** 2, "you forgot the square root"),
-                    Mistake(np.abs(gx), "only the horizontal gradient gx: add gy, from the "
-                                        "transposed kernel"),
-                    Mistake(np.abs(gy), "only the vertical gradient gy: add gx"),
-                    Mistake(np.sqrt(2) * np.abs(gx), "gx and gy are equal: did you use SOBEL_X "
-                                                     "twice? gy uses its transpose SOBEL_X.T"),
+                    Mistake(np.abs(gx) + np.abs(gy), N_("|gx| + |gy| is a cheaper approximation; "
+                                                        "the magnitude is sqrt(gx**2 + gy**2)")),
+                    Mistake(gx ** 2 + gy ** 2, N_("you forgot the square root")),
+                    Mistake(np.abs(gx), N_("only the horizontal gradient gx: add gy, from the "
+                                           "transposed kernel")),
+                    Mistake(np.abs(gy), N_("only the vertical gradient gy: add gx")),
+                    Mistake(np.sqrt(2) * np.abs(gx), N_("gx and gy are equal: did you use SOBEL_X "
+                                                        "twice? gy uses its transpose SOBEL_X.T")),
                     Mistake(gx + gy, GX_GY_CANCEL), Mistake(np.abs(gx + gy), GX_GY_CANCEL),
                     Mistake(np.sqrt(gx ** 2 + gy ** 2) / 2,
-                            "the magnitude is sqrt(gx**2 + gy**2), not divided by 2"),
+                            N_("the magnitude is sqrt(gx**2 + gy**2), not divided by 2")),
                     Mistake(np.sqrt((gx ** 2 + gy ** 2) / 2),
-                            "the magnitude is sqrt(gx**2 + gy**2): no mean inside the root")],
+                            N_("the magnitude is sqrt(gx**2 + gy**2): no mean inside the root"))],
                 **summed_tolerance(X, terms=terms_bound(X, SOBEL_X)))
 
 
@@ -220,19 +228,19 @@ def _torch_case(label: str, X: np.ndarray, K: np.ndarray) -> Case:
     """Called with the same inputs as conv2d (integers, float64, float32): the answer converts
     them and returns float32."""
     expected = ref.corr2d(X, K).astype(np.float32)
-    mistakes = [Mistake(expected[None, None], "you returned the (N, C, H, W) = (1, 1, ...) "
-                                              "result: take [0, 0] to get back a matrix"),
-                Mistake(expected[None], "you returned a (1, H', W') result: the output of "
-                                        "F.conv2d is (N, C, H, W), take [0, 0] to get back a "
-                                        "matrix"),
+    mistakes = [Mistake(expected[None, None], N_("you returned the (N, C, H, W) = (1, 1, ...) "
+                                                 "result: take [0, 0] to get back a matrix")),
+                Mistake(expected[None], N_("you returned a (1, H', W') result: the output of "
+                                           "F.conv2d is (N, C, H, W), take [0, 0] to get back a "
+                                           "matrix")),
                 Mistake(ref.corr2d(X, K[::-1, ::-1]).astype(np.float32),
-                        "your kernel is flipped on both axes: F.conv2d already computes the "
-                        "lecture's X * K, pass K as it is")]
+                        N_("your kernel is flipped on both axes: F.conv2d already computes the "
+                           "lecture's X * K, pass K as it is"))]
     if expected.shape == (1, 1):
         mistakes.append(Mistake(expected.reshape(()),
-                                "your result has no axis left: .squeeze() also removed the "
-                                "output's axes of length 1 (here the output is 1x1); take "
-                                "[0, 0] instead"))
+                                N_("your result has no axis left: .squeeze() also removed the "
+                                   "output's axes of length 1 (here the output is 1x1); take "
+                                   "[0, 0] instead")))
     return Case(label, (X, K), arg_names=("X", "K"), expected=expected, spatial=(0, 1),
                 shape_rule=_shape_rule(X, K), mistakes=mistakes,
                 **float32_tolerance(terms_bound(X, K)))
@@ -246,15 +254,15 @@ def conv2d_torch_cases(seed: int) -> tuple[list[Case], list[Case]]:
 
 
 check_conv2d = NOTEBOOK.check("conv2d", conv2d_cases,
-                              "conv2d(X, K): the lecture's X * K on one channel, with loops.",
+                              N_("conv2d(X, K): the lecture's X * K on one channel, with loops."),
                               forbid=CONVOLUTION, loops=True, widget="filter_explorer")
 check_edge_kernel = NOTEBOOK.check("edge_kernel", edge_kernel_cases,
-                                   "edge_kernel(direction): the top, bottom, left and right edge "
-                                   "filters, from TOP_EDGE.",
-                                   forbid=Forbid(LIBRARIES, (), "derive them from TOP_EDGE"),
+                                   N_("edge_kernel(direction): the top, bottom, left and right "
+                                      "edge filters, from TOP_EDGE."),
+                                   forbid=Forbid(LIBRARIES, (), N_("derive them from TOP_EDGE")),
                                    widget="filter_explorer")
 check_sobel_magnitude = NOTEBOOK.check("sobel_magnitude", sobel_magnitude_cases,
                                        "sobel_magnitude(X) = sqrt(gx**2 + gy**2).",
                                        forbid=CONVOLUTION)
 check_conv2d_torch = NOTEBOOK.check("conv2d_torch", conv2d_torch_cases,
-                                    "conv2d_torch(X, K) with F.conv2d (float32).")
+                                    N_("conv2d_torch(X, K) with F.conv2d (float32)."))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import reference as ref
+from ..i18n import N_, _
 from .case import Case, Mistake, split, tolerance
 from .conv1d import float32_tolerance, summed_tolerance, terms_bound
 from .exercise import Notebook
@@ -37,16 +38,17 @@ def _shape(X: np.ndarray, K: np.ndarray) -> str:
 # conv2d_channels
 # ---------------------------------------------------------------------------------------------
 
-PER_CHANNEL = ("one map per channel, of depth C: the convolution sums the channels too, giving "
-               "ONE activation map of depth 1 (it is pooling that works channel by channel)")
-CHANNEL_MAX = "you took the max over the channels (pooling across channels): add them up instead"
-CHANNEL_MEAN = "you averaged the channels: the convolution adds them up (no division by C)"
-FIRST_CHANNEL = "only the first channel was used: sum over all C channels"
-SAME_KERNEL = ("every channel was convolved with the kernel's first slice K[:, :, 0]: channel c "
-               "has its own slice K[:, :, c]")
-ONE_BASED = ("you copied the lecture's 1-based indices x[i-1+k, j-1+l, c]: in Python they all "
-             "start at 0, so output (i, j) reads X[i + k, j + l, c] (your index -1 wrapped "
-             "around to the last row and column)")
+PER_CHANNEL = N_("one map per channel, of depth C: the convolution sums the channels too, giving "
+                 "ONE activation map of depth 1 (it is pooling that works channel by channel)")
+CHANNEL_MAX = N_("you took the max over the channels (pooling across channels): add them up "
+                 "instead")
+CHANNEL_MEAN = N_("you averaged the channels: the convolution adds them up (no division by C)")
+FIRST_CHANNEL = N_("only the first channel was used: sum over all C channels")
+SAME_KERNEL = N_("every channel was convolved with the kernel's first slice K[:, :, 0]: channel c "
+                 "has its own slice K[:, :, c]")
+ONE_BASED = N_("you copied the lecture's 1-based indices x[i-1+k, j-1+l, c]: in Python they all "
+               "start at 0, so output (i, j) reads X[i + k, j + l, c] (your index -1 wrapped "
+               "around to the last row and column)")
 
 
 def _channel_pairs(rng: np.random.Generator, hidden: bool
@@ -55,15 +57,15 @@ def _channel_pairs(rng: np.random.Generator, hidden: bool
     if hidden:
         return _hidden_channel_pairs(rng)
     return [
-        ("3 channels of integers, 4x4x3 input, 2x2x3 kernel",
+        (_("3 channels of integers, 4x4x3 input, 2x2x3 kernel"),
          rng.integers(-3, 4, size=(4, 4, 3)), rng.integers(-2, 3, size=(2, 2, 3))),
-        ("one channel (C = 1) is notebook 02's conv2d", rng.normal(size=(5, 6, 1)),
+        (_("one channel (C = 1) is notebook 02's conv2d"), rng.normal(size=(5, 6, 1)),
          rng.normal(size=(3, 2, 1))),
-        ("non-square 6x9x2 input, 3x2x2 kernel", rng.normal(size=(6, 9, 2)),
+        (_("non-square 6x9x2 input, 3x2x2 kernel"), rng.normal(size=(6, 9, 2)),
          rng.normal(size=(3, 2, 2))),
-        ("float32 8x7x4, kernel 3x3x4", rng.normal(size=(8, 7, 4)).astype(np.float32),
+        (_("float32 8x7x4, kernel 3x3x4"), rng.normal(size=(8, 7, 4)).astype(np.float32),
          rng.normal(size=(3, 3, 4)).astype(np.float32)),
-        ("8-bit colour image (uint8) 5x7x3, float32 kernel 2x3x3",
+        (_("8-bit colour image (uint8) 5x7x3, float32 kernel 2x3x3"),
          rng.integers(0, 256, size=(5, 7, 3)).astype(np.uint8),
          rng.normal(size=(2, 3, 3)).astype(np.float32)),
     ]
@@ -84,7 +86,9 @@ def _hidden_channel_pairs(rng: np.random.Generator) -> list[tuple[str, np.ndarra
         else:
             X = (rng.normal(size=(H, W, C)) * 5).astype(kind)
             K = rng.normal(size=(h, w, C)).astype(kind)
-        out.append((f"random {kind}, {H}x{W}x{C} input, {h}x{w}x{C} kernel", X, K))
+        what = _("uint8 image, float32 kernel") if kind.startswith("uint8") else kind
+        out.append((_("random {kind}, {H}x{W}x{C} input, {h}x{w}x{C} kernel").format(
+            kind=what, H=H, W=W, C=C, h=h, w=w), X, K))
     return out
 
 
@@ -115,27 +119,28 @@ def _channels_case(label: str, X: np.ndarray, K: np.ndarray) -> Case:
 # conv_layer
 # ---------------------------------------------------------------------------------------------
 
-FIRST_AXIS = ("the maps are stacked on the first axis, (F, H', W'): in the lecture's layout "
-              "depth comes last, (H', W', F) (np.stack(maps, axis=-1))")
-ONE_MAP = ("only one activation map (H', W'): a layer with F kernels gives F maps, stacked as "
-           "the depth of the output (H', W', F), even when F = 1")
-MAPS_ADDED = "you added the F kernels' maps into one: each kernel gives its own map"
-RESHAPED = ("you used reshape to change the layout: reshape keeps the memory order and mixes "
-            "maps with pixels; stack the maps on the last axis (np.stack(maps, axis=-1)) or "
-            "use np.transpose")
-NO_BIAS = "the bias is missing: add bias[f] to every value of map f"
-ACT_FIRST = "the activation was applied before the bias: A = sigma(X * K + b), add the bias first"
-BIAS_PER_CHANNEL = ("the bias was added once per input channel: add it once per output value, "
-                    "after summing the channels")
-BIAS_SPREAD = "the bias was spread over the pixels: every value of map f gets the whole bias[f]"
-ACT_PER_CHANNEL = ("the activation was applied to each channel before the sum: sum the "
-                   "channels, add the bias, then apply sigma")
-NO_ACTIVATION = {"relu": "activation='relu' was not applied: A = max(z, 0) for every value z, "
-                         "after the bias",
-                 "tanh": "activation='tanh' was not applied: A = np.tanh(z) for every value z, "
-                         "after the bias"}
-RELU_FOR_TANH = "activation='tanh' asks for np.tanh(z): you applied ReLU"
-TANH_FOR_RELU = "activation='relu' asks for max(z, 0): you applied tanh"
+FIRST_AXIS = N_("the maps are stacked on the first axis, (F, H', W'): in the lecture's layout "
+                "depth comes last, (H', W', F) (np.stack(maps, axis=-1))")
+ONE_MAP = N_("only one activation map (H', W'): a layer with F kernels gives F maps, stacked as "
+             "the depth of the output (H', W', F), even when F = 1")
+MAPS_ADDED = N_("you added the F kernels' maps into one: each kernel gives its own map")
+RESHAPED = N_("you used reshape to change the layout: reshape keeps the memory order and mixes "
+              "maps with pixels; stack the maps on the last axis (np.stack(maps, axis=-1)) or "
+              "use np.transpose")
+NO_BIAS = N_("the bias is missing: add bias[f] to every value of map f")
+ACT_FIRST = N_("the activation was applied before the bias: A = sigma(X * K + b), add the bias "
+               "first")
+BIAS_PER_CHANNEL = N_("the bias was added once per input channel: add it once per output value, "
+                      "after summing the channels")
+BIAS_SPREAD = N_("the bias was spread over the pixels: every value of map f gets the whole bias[f]")
+ACT_PER_CHANNEL = N_("the activation was applied to each channel before the sum: sum the "
+                     "channels, add the bias, then apply sigma")
+NO_ACTIVATION = {"relu": N_("activation='relu' was not applied: A = max(z, 0) for every value "
+                            "z, after the bias"),
+                 "tanh": N_("activation='tanh' was not applied: A = np.tanh(z) for every value "
+                            "z, after the bias")}
+RELU_FOR_TANH = N_("activation='tanh' asks for np.tanh(z): you applied ReLU")
+TANH_FOR_RELU = N_("activation='relu' asks for max(z, 0): you applied tanh")
 
 
 def _layer_terms(X: np.ndarray, K: np.ndarray, b: np.ndarray) -> float:
@@ -149,16 +154,16 @@ def _layer_configs(rng: np.random.Generator, hidden: bool) -> list[tuple]:
         return _hidden_layer_configs(rng)
     f32 = lambda *shape: rng.normal(size=shape).astype(np.float32)  # noqa: E731
     return [
-        ("one kernel, no bias, no activation, integers", rng.integers(-3, 4, size=(4, 5, 2)),
+        (_("one kernel, no bias, no activation, integers"), rng.integers(-3, 4, size=(4, 5, 2)),
          rng.integers(-2, 3, size=(1, 2, 2, 2)), None, None),
-        ("2 kernels, bias, ReLU", rng.normal(size=(5, 5, 3)), rng.normal(size=(2, 3, 3, 3)),
+        (_("2 kernels, bias, ReLU"), rng.normal(size=(5, 5, 3)), rng.normal(size=(2, 3, 3, 3)),
          np.array([0.5, -1.0]), "relu"),
-        ("3 kernels, bias, tanh, non-square, float32", f32(7, 6, 2), f32(3, 2, 3, 2),
+        (_("3 kernels, bias, tanh, non-square, float32"), f32(7, 6, 2), f32(3, 2, 3, 2),
          f32(3), "tanh"),
-        ("4 kernels, no bias, ReLU", rng.normal(size=(6, 8, 3)), rng.normal(size=(4, 3, 3, 3)),
+        (_("4 kernels, no bias, ReLU"), rng.normal(size=(6, 8, 3)), rng.normal(size=(4, 3, 3, 3)),
          None, "relu"),
-        ("5 kernels, bias, no activation, float32", f32(9, 7, 4), f32(5, 3, 2, 4), f32(5), None),
-        ("integer image, 3 kernels of integers, float64 bias, tanh",
+        (_("5 kernels, bias, no activation, float32"), f32(9, 7, 4), f32(5, 3, 2, 4), f32(5), None),
+        (_("integer image, 3 kernels of integers, float64 bias, tanh"),
          rng.integers(0, 10, size=(6, 5, 2)), rng.integers(-2, 3, size=(3, 2, 2, 2)),
          np.array([-3.0, 0.0, 2.5]), "tanh"),
     ]
@@ -173,9 +178,11 @@ def _hidden_layer_configs(rng: np.random.Generator) -> list[tuple]:
         dt = [np.float64, np.float32][i % 2]
         b = rng.normal(size=F).astype(dt) if i % 3 else None
         act = [None, "relu", "tanh"][int(rng.integers(3))]
-        out.append((f"random {np.dtype(dt).name}, {H}x{W}x{C} input, {F} kernel(s) "
-                    f"{h}x{w}, bias={b is not None}, activation={act}",
-                    rng.normal(size=(H, W, C)).astype(dt),
+        label = _("random {dtype}, {H}x{W}x{C} input, {F} kernel(s) {h}x{w}, bias={bias}, "
+                  "activation={activation}").format(dtype=np.dtype(dt).name, H=H, W=W, C=C,
+                                                    F=F, h=h, w=w, bias=b is not None,
+                                                    activation=act)
+        out.append((label, rng.normal(size=(H, W, C)).astype(dt),
                     rng.normal(size=(F, h, w, C)).astype(dt), b, act))
     return out
 
@@ -217,7 +224,7 @@ def _layer_case(label: str, X: np.ndarray, K: np.ndarray, b: np.ndarray | None,
     args = (X, K) if b is None else (X, K, b)
     return Case(label, args, {"activation": act}, expected=right, spatial=(0, 1),
                 arg_names=("input", "weight", "bias"), mistakes=mistakes,
-                shape_rule=_shape(X, K) + f" by F = {K.shape[0]} maps",
+                shape_rule=_("{shape} by F = {F} maps").format(shape=_shape(X, K), F=K.shape[0]),
                 **summed_tolerance(*args, terms=_layer_terms(X, K, bias)))
 
 
@@ -251,28 +258,30 @@ def _mask_case(H: int, W: int, h: int, w: int, i: int, j: int) -> Case:
     ends_at_size[i:h, j:w] = True
     mistakes = [
         Mistake(receptive_field_ref(H, W, h + 1, w + 1, i, j),
-                "one row and one column too many: X[i:i+h] has h rows, index i + h is not "
-                "included"),
+                N_("one row and one column too many: X[i:i+h] has h rows, index i + h is not "
+                   "included")),
         Mistake(receptive_field_ref(H, W, h - 1, w - 1, i, j),
-                "one row and one column too few: the lecture's X[i:i+h-1] counts from 1 and "
-                "includes its end; in Python X[i:i+h] has the h rows"),
+                N_("one row and one column too few: the lecture's X[i:i+h-1] counts from 1 and "
+                   "includes its end; in Python X[i:i+h] has the h rows")),
         Mistake(receptive_field_ref(H, W, h, w, i - h // 2, j - w // 2),
-                "you centred the window on (i, j): in the lecture's formula, output (i, j) reads "
-                "the window whose top-left corner is (i, j)"),
+                N_("you centred the window on (i, j): in the lecture's formula, output (i, j) "
+                   "reads the window whose top-left corner is (i, j)")),
         Mistake(receptive_field_ref(H, W, h, w, i - h + 1, j - w + 1),
-                "your window ends at (i, j): it starts there, X[i:i+h, j:j+w]"),
+                N_("your window ends at (i, j): it starts there, X[i:i+h, j:j+w]")),
         Mistake(receptive_field_ref(H, W, w, h, i, j),
-                "the window is w rows by h columns: h (the kernel's height) goes with rows"),
+                N_("the window is w rows by h columns: h (the kernel's height) goes with rows")),
         Mistake(receptive_field_ref(H, W, h, w, j, i),
-                "i and j are swapped: i is the row, j the column"),
+                N_("i and j are swapped: i is the row, j the column")),
         Mistake(receptive_field_ref(H, W, 1, 1, i, j),
-                "only pixel (i, j): output (i, j) reads the whole h x w window X[i:i+h, j:j+w]"),
-        Mistake(ends_at_size, "the window stops at row h and column w: it ends at i + h and "
-                              "j + w, X[i:i+h, j:j+w]"),
+                N_("only pixel (i, j): output (i, j) reads the whole h x w window "
+                   "X[i:i+h, j:j+w]")),
+        Mistake(ends_at_size, N_("the window stops at row h and column w: it ends at i + h and "
+                                 "j + w, X[i:i+h, j:j+w]")),
     ]
-    return Case(f"H={H}, W={W}, kernel {h}x{w}, output ({i}, {j})", (H, W, h, w, i, j),
-                expected=right, shape_rule=f"a mask of the input's shape (H, W) = ({H}, {W})",
-                mistakes=mistakes)
+    label = _("H={H}, W={W}, kernel {h}x{w}, output ({i}, {j})").format(H=H, W=W, h=h, w=w,
+                                                                        i=i, j=j)
+    rule = _("a mask of the input's shape (H, W) = ({H}, {W})").format(H=H, W=W)
+    return Case(label, (H, W, h, w, i, j), expected=right, shape_rule=rule, mistakes=mistakes)
 
 
 def receptive_field_mask_cases(seed: int) -> tuple[list[Case], list[Case]]:
@@ -321,20 +330,22 @@ def _matrix_case(K: np.ndarray, H: int, W: int) -> Case:
     h, w = K.shape
     right = conv_matrix_ref(K, H, W)
     n, m = right.shape
-    mistakes = [Mistake(right.T, "the matrix is transposed: one ROW per output value (n rows), "
-                                 "one column per input value (m = H * W)"),
+    mistakes = [Mistake(right.T, N_("the matrix is transposed: one ROW per output value (n rows), "
+                                    "one column per input value (m = H * W)")),
                 Mistake(conv_matrix_ref(K, H, W, flip=True),
-                        "the kernel is flipped: output (i, j) uses K[a, c] on X[i + a, j + c]")]
+                        N_("the kernel is flipped: output (i, j) uses K[a, c] on X[i + a, j + c]"))]
     if W - w + 1 != W:
         mistakes.append(Mistake(conv_matrix_ref(K, H, W, row_step=W - w + 1),
-                                "input (r, c) is entry r * W + c of X.ravel(): a row of the "
-                                "input has W values, not W - w + 1"))
+                                N_("input (r, c) is entry r * W + c of X.ravel(): a row of the "
+                                   "input has W values, not W - w + 1")))
     if H != W:
         mistakes.append(Mistake(conv_matrix_ref(K, H, W, row_step=H),
-                                "input (r, c) is entry r * W + c of X.ravel(): a row of the "
-                                "input has W values (its width), not H"))
-    return Case(f"{h}x{w} kernel ({K.dtype}) on a {H}x{W} input", (K, H, W), arg_names=("K",),
-                expected=right, mistakes=mistakes, **tolerance(K),
+                                N_("input (r, c) is entry r * W + c of X.ravel(): a row of the "
+                                   "input has W values (its width), not H")))
+    label = _("{h}x{w} kernel ({dtype}) on a {H}x{W} input").format(h=h, w=w, dtype=K.dtype,
+                                                                    H=H, W=W)
+    return Case(label, (K, H, W), arg_names=("K",), expected=right, mistakes=mistakes,
+                **tolerance(K),
                 shape_rule=f"(n, m) = ((H - h + 1)(W - w + 1), H W) = ({n}, {m})")
 
 
@@ -350,43 +361,45 @@ def conv_as_matrix_cases(seed: int) -> tuple[list[Case], list[Case]]:
 def _torch_configs(rng: np.random.Generator, hidden: bool) -> list[tuple]:
     """The layer's cases without activation, with the same inputs (integers, float64,
     float32): the answer converts them to float32."""
-    return [(f"{X.dtype.name} {'x'.join(map(str, X.shape))} input, {K.shape[0]} kernel(s) "
-             f"{K.shape[1]}x{K.shape[2]}, bias={b is not None}", X, K, b)
+    label = _("{dtype} {shape} input, {F} kernel(s) {h}x{w}, bias={bias}")
+    return [(label.format(dtype=X.dtype.name, shape="x".join(map(str, X.shape)), F=K.shape[0],
+                          h=K.shape[1], w=K.shape[2], bias=b is not None), X, K, b)
             for _, X, K, b, _ in _layer_configs(rng, hidden)]
 
 
 def _torch_case(label: str, X: np.ndarray, K: np.ndarray, b: np.ndarray | None) -> Case:
-    (H, W, C), (Fk, h, w, _) = X.shape, K.shape
+    (H, W, C), (Fk, h, w) = X.shape, K.shape[:3]
     f32 = lambda a: a.astype(np.float32)  # noqa: E731
     right = f32(layer_ref(X, K, b))
     scrambled = ref.conv2d(X.reshape(1, C, H, W), K.reshape(Fk, C, h, w), b)
     mistakes = [
         Mistake(right.transpose(2, 0, 1)[None],
-                "you returned PyTorch's (N, F, H', W') result: take [0] and move the channels "
-                "last, .permute(1, 2, 0), to get (H', W', F)"),
-        Mistake(right.transpose(2, 0, 1), "the maps are on the first axis (F, H', W'): move "
-                                          "them last, .permute(1, 2, 0)"),
+                N_("you returned PyTorch's (N, F, H', W') result: take [0] and move the channels "
+                   "last, .permute(1, 2, 0), to get (H', W', F)")),
+        Mistake(right.transpose(2, 0, 1), N_("the maps are on the first axis (F, H', W'): move "
+                                             "them last, .permute(1, 2, 0)")),
         Mistake(f32(scrambled[0].transpose(1, 2, 0)),
-                "you used reshape to change the layout: reshape keeps the memory order and "
-                "mixes pixels with channels; use .permute (or np.transpose) to move axes"),
-        Mistake(right.transpose(1, 0, 2), "the output is (W', H', F): .permute(2, 1, 0) "
-                                          "reverses all the axes; use .permute(1, 2, 0)"),
+                N_("you used reshape to change the layout: reshape keeps the memory order and "
+                   "mixes pixels with channels; use .permute (or np.transpose) to move axes")),
+        Mistake(right.transpose(1, 0, 2), N_("the output is (W', H', F): .permute(2, 1, 0) "
+                                             "reverses all the axes; use .permute(1, 2, 0)")),
     ]
     if w <= H and h <= W:
         mistakes.append(Mistake(f32(layer_ref(X, K.transpose(0, 2, 1, 3), b)),
-                                "the kernels are transposed: (F, h, w, C) -> (F, C, h, w) is "
-                                ".permute(0, 3, 1, 2)"))
+                                N_("the kernels are transposed: (F, h, w, C) -> (F, C, h, w) is "
+                                   ".permute(0, 3, 1, 2)")))
     if h <= W and w <= H:
         swapped = layer_ref(X.transpose(1, 0, 2), K, b)
-        mistakes.append(Mistake(f32(swapped), "the image is transposed: (H, W, C) -> (C, H, W) "
-                                              "is .permute(2, 0, 1)"))
+        mistakes.append(Mistake(f32(swapped), N_("the image is transposed: (H, W, C) -> (C, H, W) "
+                                                 "is .permute(2, 0, 1)")))
     if b is not None:
-        mistakes.append(Mistake(f32(layer_ref(X, K)), "the bias is missing: pass bias=... to "
-                                                      "F.conv2d"))
+        mistakes.append(Mistake(f32(layer_ref(X, K)), N_("the bias is missing: pass bias=... to "
+                                                         "F.conv2d")))
     args = (X, K) if b is None else (X, K, b)
     terms = _layer_terms(X, K, np.zeros(1) if b is None else b)
     return Case(label, args, arg_names=("input", "weight", "bias"), expected=right,
-                shape_rule=_shape(X, K) + f" by F = {Fk} maps", mistakes=mistakes,
+                shape_rule=_("{shape} by F = {F} maps").format(shape=_shape(X, K), F=Fk),
+                mistakes=mistakes,
                 spatial=(0, 1), **float32_tolerance(terms))
 
 
@@ -396,7 +409,7 @@ def conv_layer_torch_cases(seed: int) -> tuple[list[Case], list[Case]]:
 
 
 check_conv2d_channels = NOTEBOOK.check("conv2d_channels", conv2d_channels_cases,
-                                       "conv2d_channels(X, K): (H, W, C) * (h, w, C), one map.",
+                                       N_("conv2d_channels(X, K): (H, W, C) * (h, w, C), one map."),
                                        forbid=CONVOLUTION, loops=True)
 check_conv_layer = NOTEBOOK.check("conv_layer", conv_layer_cases,
                                   "conv_layer(input, weight, bias, activation) -> (H', W', F).",
@@ -404,7 +417,7 @@ check_conv_layer = NOTEBOOK.check("conv_layer", conv_layer_cases,
 check_receptive_field_mask = NOTEBOOK.check("receptive_field_mask", receptive_field_mask_cases,
                                             "receptive_field_mask(H, W, h, w, i, j) -> (H, W).")
 check_conv_as_matrix = NOTEBOOK.check("conv_as_matrix", conv_as_matrix_cases,
-                                      "conv_as_matrix(K, H, W) -> the (n, m) matrix of X * K.",
+                                      N_("conv_as_matrix(K, H, W) -> the (n, m) matrix of X * K."),
                                       forbid=CONVOLUTION)
 check_conv_layer_torch = NOTEBOOK.check("conv_layer_torch", conv_layer_torch_cases,
-                                        "conv_layer_torch(input, weight, bias) with F.conv2d.")
+                                        N_("conv_layer_torch(input, weight, bias) with F.conv2d."))

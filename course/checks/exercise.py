@@ -13,11 +13,17 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+from ..i18n import N_, _
 from .calling import AnswerTypeError, call_answer, describe_exception
 from .case import Case, CaseBuilder
 from .feedback import show
 from .forbid import Forbid, Tripwire, function_source, live_aliases, static_reasons
 from .judge import Status, Verdict, explain, judge
+
+
+# Labels of the verdicts that are not a case's (translated where shown, like a case's label).
+SETUP = N_("setup")
+FORBIDDEN_CALL = N_("forbidden call")
 
 
 class DeclarationError(ValueError):
@@ -47,13 +53,13 @@ class Check:
     notebook: str  # e.g. "02_conv2d"
     function: str  # the name the student writes (a function or a class)
     cases: CaseBuilder  # seed -> (visible cases, hidden cases)
-    doc: str  # one line: what is checked
+    doc: str  # one line: what is checked (an N_() message: help() shows it translated)
     forbid: Forbid = field(default_factory=Forbid)
     loops: bool = False  # the exercise asks for loops: hints may speak of loop bounds
     widget: str = ""  # the explorer that goes with it, a name in course.widgets
 
     def __post_init__(self) -> None:
-        self.__doc__ = self.doc
+        self.__doc__ = _(self.doc)  # in the language of the notebook that imports the check
 
     def __repr__(self) -> str:
         return f"Check({self.key})"
@@ -86,21 +92,27 @@ class Check:
         """Judge the answer on these cases, in this process. A forbidden call gives a single
         FORBIDDEN result with the reason: grading would score the exercise 0."""
         if not callable(answer):
-            return [Result(cases[0], Verdict("setup", Status.FAIL,
-                                             f"`{self.function}` is a {type(answer).__name__}, "
-                                             f"not a function: did you overwrite it? Run its "
-                                             f"cell again"))]
+            return [Result(cases[0], Verdict(SETUP, Status.FAIL, _(
+                "`{name}` is a {type}, not a function: did you overwrite it? Run its cell "
+                "again").format(name=self.function, type=type(answer).__name__)))]
         wire = Tripwire(self.forbid)
         results = self._evaluate(answer, cases, wire)
         if results and results[0].verdict.status is Status.NOT_DONE:
             return results
-        reasons = self.forbidden_reasons(answer) + ([f"calls {wire.hit}"] if wire.hit else [])
+        # What the source shows, else what the tripwire caught (the same call, said once).
+        reasons = self.forbidden_reasons(answer) or \
+            ([_("calls {name}").format(name=wire.hit)] if wire.hit else [])
         if reasons:
-            why = f" ({self.forbid.why})" if self.forbid.why else ""
-            message = (f"would score 0 when graded: {self.function} "
-                       f"{'; it '.join(dict.fromkeys(reasons))}, which this exercise does not "
-                       f"allow{why}")
-            return [Result(cases[0], Verdict("forbidden call", Status.FORBIDDEN, message))]
+            # Forbid.why is an N_() message of the declaration, translated here.
+            template = _("would score 0 when graded: {name} {reasons}, which this exercise does "
+                         "not allow ({why})") if self.forbid.why else \
+                _("would score 0 when graded: {name} {reasons}, which this exercise does not "
+                  "allow")
+            # TRANSLATORS: joins the reasons: "conv1d calls X; it imports Y" (it: the answer)
+            joined = _("; it ").join(dict.fromkeys(reasons))
+            message = template.format(name=self.function, reasons=joined,
+                                      why=_(self.forbid.why))
+            return [Result(cases[0], Verdict(FORBIDDEN_CALL, Status.FORBIDDEN, message))]
         verdicts = explain([r.verdict for r in results], cases)
         return [Result(r.case, v, r.output) for r, v in zip(results, verdicts)]
 

@@ -15,6 +15,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
+from ..i18n import _
 from .case import Case
 from .judge import Status, Verdict, redact
 
@@ -41,8 +42,11 @@ def _shell() -> Any:
 
 
 def shown_label(verdict: Verdict, index: int, hidden: bool) -> str:
-    """A hidden case is only "hidden case N": its label would show its sizes."""
-    return f"hidden case {index + 1}" if hidden else verdict.label
+    """A hidden case is only "hidden case N": its label would show its sizes. A visible case's
+    label is declared as an N_() message, translated here."""
+    if hidden:
+        return _("hidden case {number}").format(number=index + 1)
+    return _(verdict.label)
 
 
 def shown_message(verdict: Verdict, hidden: bool) -> str:
@@ -52,17 +56,21 @@ def shown_message(verdict: Verdict, hidden: bool) -> str:
 def lines(name: str, verdicts: Sequence[Verdict], hidden: bool) -> tuple[str, list[str],
                                                                         list[str]]:
     """(summary, failing lines, passing lines) as plain text."""
-    kind = "hidden cases" if hidden else "cases"
     failing, passing = [], []
     for i, v in enumerate(verdicts):
         label = shown_label(v, i, hidden)
         if v.status is Status.PASS:
             passing.append(f"  ✓ {label}")
         else:
-            failing.append(f"  ✗ {label}: {shown_message(v, hidden)}")
+            failing.append("  ✗ " + _("{label}: {message}").format(
+                label=label, message=shown_message(v, hidden)))
     if not failing:
-        return f"✓ {name}: all {len(verdicts)} {kind} pass", failing, passing
-    return (f"✗ {name}: {len(failing)} of {len(verdicts)} {kind} fail", failing, passing)
+        summary = _("✓ {name}: all {total} hidden cases pass") if hidden else \
+            _("✓ {name}: all {total} cases pass")
+        return summary.format(name=name, total=len(verdicts)), failing, passing
+    summary = _("✗ {name}: {failing} of {total} hidden cases fail") if hidden else \
+        _("✗ {name}: {failing} of {total} cases fail")
+    return summary.format(name=name, failing=len(failing), total=len(verdicts)), failing, passing
 
 
 def as_text(summary: str, failing: list[str], passing: list[str], verbose: bool) -> str:
@@ -77,14 +85,15 @@ def as_text(summary: str, failing: list[str], passing: list[str], verbose: bool)
 
 
 def _others(n: int) -> str:
-    return f"{n} other case passes" if n == 1 else f"{n} other cases pass"
+    return _("{count} other case passes").format(count=n) if n == 1 else \
+        _("{count} other cases pass").format(count=n)
 
 
 def not_done(name: str) -> None:
-    print(f"{name} is not done yet: write your code where it says YOUR CODE HERE, run that "
-          f"cell, then run this one again.")
+    print(_("{name} is not done yet: write your code where it says {stub}, run that cell, then "
+            "run this one again.").format(name=name, stub=_("YOUR CODE HERE")))
     if strict():
-        raise CheckFailed(f"{name}: not done yet")
+        raise CheckFailed(_("{name}: not done yet").format(name=name))
 
 
 def show(name: str, verdicts: Sequence[Verdict], hidden: bool = False, verbose: bool = False,
@@ -95,8 +104,8 @@ def show(name: str, verdicts: Sequence[Verdict], hidden: bool = False, verbose: 
         not_done(name)
         return
     if verdicts and verdicts[0].status is Status.FORBIDDEN:
-        print(f"✗ {name} {verdicts[0].message}")
-        raise CheckFailed(f"{name}: a forbidden call (see above)")
+        print(_("✗ {name} {message}").format(name=name, message=verdicts[0].message))
+        raise CheckFailed(_("{name}: a forbidden call (see above)").format(name=name))
     summary, failing, passing = lines(name, verdicts, hidden)
     if _shell() is None:
         print(as_text(summary, failing, passing, verbose))
@@ -105,8 +114,10 @@ def show(name: str, verdicts: Sequence[Verdict], hidden: bool = False, verbose: 
         if failing and picture is not None:
             _display_picture(*picture)
     if failing:
-        raise CheckFailed(f"{name}: {len(failing)} of {len(verdicts)} "
-                          f"{'hidden cases' if hidden else 'cases'} failed (see above)")
+        raise CheckFailed((_("{name}: {failing} of {total} hidden cases failed (see above)")
+                           if hidden else _("{name}: {failing} of {total} cases failed (see "
+                                            "above)")).format(name=name, failing=len(failing),
+                                                              total=len(verdicts)))
 
 
 def _display_html(summary: str, failing: list[str], passing: list[str], verbose: bool) -> None:
@@ -134,7 +145,7 @@ def _display_picture(case: Case, output: Any) -> None:
     png = difference_png(np.asarray(case.expected), output, case.shape_rule, case.spatial,
                          case.scores)
     if png is not None:
-        display({"image/png": png, "text/plain": "<picture: expected, got, difference>"},
+        display({"image/png": png, "text/plain": _("<picture: expected, got, difference>")},
                 raw=True)
 
 
@@ -144,7 +155,8 @@ def skip_if_not_done() -> Iterator[None]:
     try:
         yield
     except NotImplementedError as exc:
-        print(f"Skipped: {exc}. Come back to this cell when the exercise is done.")
+        print(_("Skipped: {reason}. Come back to this cell when the exercise is done.").format(
+            reason=exc))
 
 
 def _show_check_failure(shell: Any, etype: type, value: BaseException, tb: Any,

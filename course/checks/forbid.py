@@ -25,9 +25,13 @@ import types
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from ..i18n import N_, _
+
 # Course modules a from-scratch answer may use: the worked examples, the data, and the test
 # functions the checks hand to an answer (notebook 07).
 COURSE_ALLOWED = ("course.examples", "course.data", "course.measured", "course.checks.objectives")
+# The rule that forbids the course's own modules (compared as is; translated where shown).
+COURSE_MODULES = N_("the course's own computing modules")
 # Calls and names that can reach any function by a computed name.
 DYNAMIC_CALLS = frozenset({"getattr", "__import__", "exec", "eval", "compile", "globals", "vars",
                            "locals", "breakpoint", "setattr", "delattr"})
@@ -57,7 +61,7 @@ class Forbid:
 
     libraries: tuple[str, ...] = ()  # top-level packages: torch, scipy, skimage, ...
     functions: tuple[str, ...] = ()  # functions of allowed libraries: numpy.convolve, ...
-    why: str = ""  # one line for the student: what the exercise rebuilds
+    why: str = ""  # one line for the student: what the exercise rebuilds (an N_() message)
 
     def __bool__(self) -> bool:
         return bool(self.libraries or self.functions)
@@ -80,7 +84,7 @@ class Forbid:
             return hit
         if matches(dotted, ("course",)) and not matches(dotted, COURSE_ALLOWED) and \
                 dotted != "course":
-            return "the course's own computing modules"
+            return COURSE_MODULES
         return None
 
     def hit_object(self, obj: Any) -> str | None:
@@ -93,8 +97,7 @@ class Forbid:
             return self.objects()[id(obj)]
         module = getattr(obj, "__module__", None)
         if isinstance(module, str) and (matches(module, self.libraries) or
-                                        self.hit_name(module) == "the course's own computing "
-                                                                 "modules"):
+                                        self.hit_name(module) == COURSE_MODULES):
             return self.hit_name(module)
         return None
 
@@ -205,6 +208,20 @@ def _literal(node: ast.AST) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
+# How a source reaches a name: (forbidden itself, forbidden by a rule that names something
+# else, a module that computes names).
+_REACHED = {
+    "uses": (N_("uses {name}"), N_("uses {name} (forbidden here: {rule})"),
+             N_("uses {name}, which can reach any function by a computed name")),
+    "imports": (N_("imports {name}"), N_("imports {name} (forbidden here: {rule})"),
+                N_("imports {name}, which can reach any function by a computed name")),
+    "getattr": (N_("uses (through getattr) {name}"),
+                N_("uses (through getattr) {name} (forbidden here: {rule})"),
+                N_("uses (through getattr) {name}, which can reach any function by a computed "
+                   "name")),
+}
+
+
 class _Reader:
     """One pass over a source: what it reaches, and how."""
 
@@ -218,7 +235,8 @@ class _Reader:
             self.reasons.append(what)
 
     def reached(self, dotted: str, how: str = "uses") -> None:
-        """A dotted name the source reaches: forbidden by name, or by what it really is."""
+        """A dotted name the source reaches: forbidden by name, or by what it really is.
+        `how`: a key of _REACHED."""
         hit = self.forbid.hit_name(dotted)
         if hit is None:
             trusted = matches(dotted, self.trusted) is not None
@@ -227,11 +245,12 @@ class _Reader:
             except Exception:  # not importable here, or a plain attribute: nothing to find
                 hit = None
             if hit is not None and not dotted.startswith(hit):
-                dotted = f"{dotted} (that is {hit})"
+                dotted = _("{name} (that is {rule})").format(name=dotted, rule=_(hit))
+        itself, forbidden, dynamic = _REACHED[how]
         if hit:
-            self.flag(f"{how} {dotted} (forbidden here: {hit})")
+            self.flag(_(itself if hit == dotted else forbidden).format(name=dotted, rule=_(hit)))
         elif matches(dotted, DYNAMIC_MODULES):
-            self.flag(f"{how} {dotted}, which can reach any function by a computed name")
+            self.flag(_(dynamic).format(name=dotted))
 
     def read(self, tree: ast.AST) -> None:
         for node in ast.walk(tree):  # imports first, so that aliases are known to later lines
@@ -280,7 +299,8 @@ class _Reader:
             if dotted:
                 self.reached(dotted)
             if node.attr in DUNDER_ATTRS:
-                self.flag(f"uses .{node.attr}, which can reach any function by a computed name")
+                self.flag(_("uses .{name}, which can reach any function by a computed "
+                            "name").format(name=node.attr))
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             if node.id in self.names:
                 self.reached(self.names[node.id])
@@ -292,8 +312,8 @@ class _Reader:
     def dynamic_name(self, node: ast.Name) -> None:
         parent = getattr(node, "_parent_call", None)
         if parent is None:  # used as a value (_g = getattr): anything could be called with it
-            self.flag(f"uses {node.id} as a value, which can reach any function by a computed "
-                      f"name")
+            self.flag(_("uses {name} as a value, which can reach any function by a computed "
+                        "name").format(name=node.id))
 
     def call(self, node: ast.Call) -> None:
         func = node.func
@@ -309,17 +329,20 @@ class _Reader:
                 else (self.names.get(args[0].id) if args and isinstance(args[0], ast.Name)
                       else None)
             if attr is None:
-                self.flag("getattr with a computed name")
+                self.flag(_("getattr with a computed name"))
             elif attr.startswith("__"):
-                self.flag(f"getattr of {attr}, which can reach any function by a computed name")
+                self.flag(_("getattr of {name}, which can reach any function by a computed "
+                            "name").format(name=attr))
             elif base:
-                self.reached(f"{base}.{attr}", "uses (through getattr)")
+                self.reached(f"{base}.{attr}", "getattr")
         elif callee in ("__import__",) or callee.startswith("importlib."):
             target = _literal(args[0]) if args else None
-            self.flag(f"{callee} with a computed name" if target is None else
-                      f"imports {target} dynamically with {callee}")
+            self.flag(_("{call} with a computed name").format(call=callee) if target is None
+                      else _("imports {name} dynamically with {call}").format(name=target,
+                                                                             call=callee))
         elif callee in DYNAMIC_CALLS:
-            self.flag(f"calls {callee}(), which can run code the analysis cannot see")
+            self.flag(_("calls {call}(), which can run code the analysis cannot "
+                        "see").format(call=callee))
 
 
 def static_reasons(source: str, forbid: Forbid, aliases: dict[str, str] | None = None
@@ -337,7 +360,7 @@ def static_reasons(source: str, forbid: Forbid, aliases: dict[str, str] | None =
     try:
         reader.read(tree)
     except RecursionError:
-        return ["the code is nested too deeply to be read"]
+        return [_("the code is nested too deeply to be read")]
     return reader.reasons
 
 
@@ -478,10 +501,10 @@ LIBRARIES = ("torch", "torchvision", "scipy", "skimage", "sklearn", "jax", "tens
 _NUMPY_CONVOLUTION = ("numpy.convolve", "numpy.correlate", "numpy._core.multiarray.correlate",
                       "numpy._core.multiarray.correlate2")
 
-CONVOLUTION = Forbid(LIBRARIES, _NUMPY_CONVOLUTION, "it rebuilds the convolution")
-PADDING = Forbid(LIBRARIES, _NUMPY_CONVOLUTION + ("numpy.pad",), "it rebuilds padding")
-POOLING = Forbid(LIBRARIES, (), "it rebuilds pooling")
-VECTORISED = Forbid(LIBRARIES, _NUMPY_CONVOLUTION, "NumPy's stride tricks and matrix products "
-                                                   "only")
-GRADIENTS = Forbid(LIBRARIES, (), "gradients by hand, without automatic differentiation")
-NUMPY_ONLY = Forbid(LIBRARIES, (), "NumPy only")
+CONVOLUTION = Forbid(LIBRARIES, _NUMPY_CONVOLUTION, N_("it rebuilds the convolution"))
+PADDING = Forbid(LIBRARIES, _NUMPY_CONVOLUTION + ("numpy.pad",), N_("it rebuilds padding"))
+POOLING = Forbid(LIBRARIES, (), N_("it rebuilds pooling"))
+VECTORISED = Forbid(LIBRARIES, _NUMPY_CONVOLUTION, N_("NumPy's stride tricks and matrix "
+                                                      "products only"))
+GRADIENTS = Forbid(LIBRARIES, (), N_("gradients by hand, without automatic differentiation"))
+NUMPY_ONLY = Forbid(LIBRARIES, (), N_("NumPy only"))

@@ -16,6 +16,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..i18n import _
 from .case import Case
 
 
@@ -80,27 +81,29 @@ def same(output: Any, expected: Any, rtol: float, atol: float) -> bool:
 def _as_result(output: Any, expected: np.ndarray) -> tuple[np.ndarray | None, str | None]:
     """The student's return value as an array, or why it cannot be judged."""
     if output is None:
-        return None, "your function returned None: did you forget the `return` statement?"
+        return None, _("your function returned None: did you forget the `return` statement?")
     if isinstance(output, Returned):
         output_module, output_type = output.module, output.type_name
     else:
         output_module, output_type = type(output).__module__, type(output).__name__
     if output_module.startswith("torch"):
-        return None, ("your function returned a torch tensor: return a NumPy array "
-                      "(use `.numpy()` on a CPU tensor)")
+        return None, _("your function returned a torch tensor: return a NumPy array "
+                       "(use `.numpy()` on a CPU tensor)")
     if expected.ndim == 0:
         if isinstance(output, (bool, np.bool_)):
-            return None, f"your function returned a boolean ({output}); expected a number"
+            return None, _("your function returned a boolean ({value}); expected a "
+                           "number").format(value=output)
         if isinstance(output, (int, float, np.number)) or (
                 isinstance(output, np.ndarray) and output.ndim == 0):
             return np.asarray(output), None
-        return None, (f"your function returned a {output_type}; expected a single "
-                      f"number like {_fmt(expected.item())}")
+        return None, _("your function returned a {type}; expected a single number like "
+                       "{example}").format(type=output_type, example=_fmt(expected.item()))
     if not isinstance(output, np.ndarray):
-        return None, (f"your function returned a {output_type}; return a NumPy array "
-                      f"(e.g. create it with np.zeros(shape, dtype=...) and fill it)")
+        return None, _("your function returned a {type}; return a NumPy array (e.g. create "
+                       "it with np.zeros(shape, dtype=...) and fill it)").format(type=output_type)
     if output.dtype.kind not in "biufc":
-        return None, f"the output has dtype {output.dtype}; expected numbers"
+        return None, _("the output has dtype {dtype}; expected numbers").format(
+            dtype=output.dtype)
     return output, None
 
 
@@ -112,7 +115,8 @@ def _modified_input(case: Case, args_after: Sequence[Any] | None) -> str | None:
         if isinstance(before, np.ndarray):
             after = np.asarray(after)
             if after.shape != before.shape or not np.array_equal(after, before, equal_nan=True):
-                return case.arg_names[i] if i < len(case.arg_names) else f"argument {i + 1}"
+                return case.arg_names[i] if i < len(case.arg_names) else \
+                    _("argument {number}").format(number=i + 1)
     return None
 
 
@@ -120,8 +124,8 @@ def _inputs_modified(case: Case, args_after: Sequence[Any] | None) -> str | None
     name = _modified_input(case, args_after)
     if name is None:
         return None
-    return (f"the values are right but your function modified its input `{name}` in "
-            f"place: work on a copy, or write into a new output array")
+    return _("the values are right but your function modified its input `{name}` in place: "
+             "work on a copy, or write into a new output array").format(name=name)
 
 
 def _right_answer_problem(case: Case, result: np.ndarray,
@@ -132,22 +136,23 @@ def _right_answer_problem(case: Case, result: np.ndarray,
         return moved
     expected = np.asarray(case.expected)
     if case.check_dtype and expected.dtype.kind == "b" and result.dtype.kind != "b":
-        return (f"values are right but the dtype is {result.dtype}, expected bool: a mask holds "
-                f"True and False (create it with dtype=bool); ~mask and indexing with a mask "
-                f"need booleans")
+        return _("values are right but the dtype is {got}, expected bool: a mask holds True "
+                 "and False (create it with dtype=bool); ~mask and indexing with a mask need "
+                 "booleans").format(got=result.dtype)
     if case.check_dtype and expected.dtype.kind == "f" and result.dtype != expected.dtype:
         if not _follows_inputs(case, expected.dtype):
-            return (f"values are right but the dtype is {result.dtype}, expected "
-                    f"{expected.dtype} whatever the dtype of the inputs: convert the inputs or "
-                    f"the result (e.g. np.asarray(x, dtype=np.{expected.dtype}))")
-        return (f"values are right but the dtype is {result.dtype}, expected {expected.dtype}: "
-                f"create the output with dtype=np.result_type(...) of the inputs "
-                f"(np.zeros(n) is float64 by default)")
+            return _("values are right but the dtype is {got}, expected {expected} whatever "
+                     "the dtype of the inputs: convert the inputs or the result (e.g. "
+                     "np.asarray(x, dtype=np.{expected}))").format(got=result.dtype,
+                                                                  expected=expected.dtype)
+        return _("values are right but the dtype is {got}, expected {expected}: create the "
+                 "output with dtype=np.result_type(...) of the inputs (np.zeros(n) is float64 "
+                 "by default)").format(got=result.dtype, expected=expected.dtype)
     if case.check_dtype and expected.ndim and expected.dtype.kind in "iu" and \
             result.dtype.kind not in "iu":
-        return (f"values are right but the dtype is {result.dtype}, expected {expected.dtype}: "
-                f"this operation only moves values, so the output keeps the input's dtype "
-                f"(create it with dtype=input.dtype)")
+        return _("values are right but the dtype is {got}, expected {expected}: this "
+                 "operation only moves values, so the output keeps the input's dtype (create it "
+                 "with dtype=input.dtype)").format(got=result.dtype, expected=expected.dtype)
     return None
 
 
@@ -174,8 +179,9 @@ def judge(case: Case, output: Any, args_after: Sequence[Any] | None = None,
     if result is None:
         return Verdict(case.label, Status.FAIL, problem or "", telling=telling)
     if expected.ndim == 0 and expected.dtype.kind in "iu" and result.dtype.kind not in "iu":
-        return Verdict(case.label, Status.FAIL, f"got {_fmt(result.item())}: the answer is a "
-                       f"count, return an int (// is integer division)", telling=telling)
+        return Verdict(case.label, Status.FAIL, _("got {got}: the answer is a count, return an "
+                                                  "int (// is integer division)").format(
+                                                      got=_fmt(result.item())), telling=telling)
     if same(result, expected, case.rtol, case.atol):
         problem = _right_answer_problem(case, result, args_after)
         return Verdict(case.label, Status.FAIL if problem else Status.PASS, problem or "",
@@ -185,8 +191,9 @@ def judge(case: Case, output: Any, args_after: Sequence[Any] | None = None,
     message = generic_message(case, result, loops)
     moved = _modified_input(case, args_after)
     if moved is not None:  # often the cause: a slice such as x[i:i+w] is a view of the input
-        message += (f". Your function also modified its input `{moved}` in place (a slice of "
-                    f"an array is a view: changing it changes the input)")
+        message = _("{message}. Your function also modified its input `{name}` in place (a "
+                    "slice of an array is a view: changing it changes the input)").format(
+                        message=message, name=moved)
     return Verdict(case.label, Status.FAIL, message, matches=matches, telling=telling)
 
 
@@ -195,35 +202,43 @@ def generic_message(case: Case, result: np.ndarray, loops: bool = False) -> str:
     expected = np.asarray(case.expected)
     if result.dtype.kind in "fc" and not np.isfinite(result).all():
         where = tuple(np.argwhere(~np.isfinite(result))[0]) if result.ndim else ()
-        return (f"the output contains NaN or inf (first at index {_index(where)}): "
-                f"an uninitialised np.empty, or a division by zero?")
+        return _("the output contains NaN or inf (first at index {index}): an uninitialised "
+                 "np.empty, or a division by zero?").format(index=_index(where))
     if result.shape != expected.shape:
         return shape_message(result.shape, expected.shape, case.shape_rule, loops)
     if result.dtype.kind in "biu" and expected.dtype.kind == "f" and \
             not np.allclose(expected, np.round(expected)):
-        return (f"the output has integer dtype {result.dtype}, so the values were rounded: "
-                f"create the output with a float dtype, e.g. dtype=np.result_type(...) of the "
-                f"inputs")
+        return _("the output has integer dtype {dtype}, so the values were rounded: create "
+                 "the output with a float dtype, e.g. dtype=np.result_type(...) of the "
+                 "inputs").format(dtype=result.dtype)
     if result.dtype == np.float32 and expected.dtype == np.float64 and \
             np.allclose(result, expected, rtol=1e-4, atol=1e-4):
-        return ("the output is float32, so the values lost precision: float64 inputs give a "
-                "float64 output, create it with dtype=np.result_type(...) of the inputs")
+        return _("the output is float32, so the values lost precision: float64 inputs give a "
+                 "float64 output, create it with dtype=np.result_type(...) of the inputs")
     return value_message(result, expected, case.rtol, case.atol, case.spatial)
 
 
 def shape_message(got: tuple, want: tuple, rule: str, loops: bool = False) -> str:
-    msg = f"output shape is {got} but expected {want}"
+    """The shapes, the case's rule (a declared N_() message, translated here) and, for one
+    value too few or too many, the likely window mistake."""
     if rule:
-        msg += f" ({rule})"
+        msg = _("output shape is {got} but expected {expected} ({rule})").format(
+            got=got, expected=want, rule=_(rule))
+    else:
+        msg = _("output shape is {got} but expected {expected}").format(got=got, expected=want)
     if len(got) != len(want):
-        return msg + f": {len(got)} dimensions instead of {len(want)}"
+        return _("{message}: {got} dimensions instead of {expected}").format(
+            message=msg, got=len(got), expected=len(want))
     diffs = [g - w for g, w in zip(got, want)]
     if any(d == -1 for d in diffs) and all(d in (0, -1) for d in diffs):
-        msg += ". One value too few along an axis: is the last window missing?"
+        msg = _("{message}. One value too few along an axis: is the last window "
+                "missing?").format(message=msg)
         if loops:
-            msg += " The last window starts at index W - w, so the loop needs range(W - w + 1)"
+            msg = _("{message} The last window starts at index W - w, so the loop needs "
+                    "range(W - w + 1)").format(message=msg)
     elif any(d == 1 for d in diffs) and all(d in (0, 1) for d in diffs):
-        msg += ". One value too many along an axis: a window that does not fit was kept?"
+        msg = _("{message}. One value too many along an axis: a window that does not fit was "
+                "kept?").format(message=msg)
     return msg
 
 
@@ -234,18 +249,23 @@ def value_message(output: np.ndarray, expected: np.ndarray, rtol: float, atol: f
     axis)."""
     o, e = output.astype(np.float64), expected.astype(np.float64)
     if o.ndim == 0:
-        return f"got {_fmt(output.item())} but expected {_fmt(expected.item())}"
+        return _("got {got} but expected {expected}").format(got=_fmt(output.item()),
+                                                             expected=_fmt(expected.item()))
     bad = ~np.isclose(o, e, rtol=rtol, atol=atol)
     first = tuple(np.argwhere(bad)[0])
     err = np.abs(o - e)
     worst = tuple(np.unravel_index(np.argmax(err), err.shape))
-    msg = (f"{int(bad.sum())} of {bad.size} values differ; first at index {_index(first)}: "
-           f"got {_fmt(output[first])}, expected {_fmt(expected[first])}; "
-           f"largest error {_fmt(err[worst])} at {_index(worst)}")
+    msg = _("{count} of {size} values differ; first at index {index}: got {got}, expected "
+            "{expected}; largest error {error} at {where}").format(
+                count=int(bad.sum()), size=bad.size, index=_index(first),
+                got=_fmt(output[first]), expected=_fmt(expected[first]), error=_fmt(err[worst]),
+                where=_index(worst))
     if spatial and bad.sum() < bad.size and _on_border(np.argwhere(bad), o.shape, spatial):
-        msg += ". Only values at the border are wrong: check the first and last windows"
+        msg = _("{message}. Only values at the border are wrong: check the first and last "
+                "windows").format(message=msg)
     if np.all(o[bad] == 0):
-        msg += ". The wrong values are all 0: were they ever computed?"
+        msg = _("{message}. The wrong values are all 0: were they ever computed?").format(
+            message=msg)
     return msg
 
 
@@ -271,8 +291,9 @@ def explain(verdicts: Sequence[Verdict], cases: Sequence[Case]) -> list[Verdict]
     A mistake is a candidate if the answer reproduces it on every case where it differs from
     the right answer (at least one), and never passes such a case. The candidates seen on the
     most cases win; a failing case they explain gets their message, the other failing cases
-    keep their generic message."""
-    messages = {m.key: m.message for case in cases for m in case.mistakes}
+    keep their generic message. The mistakes' messages (N_() constants of the notebooks'
+    modules, keyed by their English text) are translated here, when shown."""
+    messages = {m.key: _(m.message) for case in cases for m in case.mistakes}
     evidence: Counter[str] = Counter()
     ruled_out: set[str] = set()
     for v in verdicts:
@@ -292,8 +313,10 @@ def explain(verdicts: Sequence[Verdict], cases: Sequence[Case]) -> list[Verdict]
     for v in verdicts:
         named = [k for k in best if k in v.matches]
         if v.status is Status.FAIL and named:
+            # TRANSLATORS: "either A; or B; or C": the separator between the mistakes
+            others = _("; or ").join(messages[k] for k in named[1:])
             text = messages[named[0]] if len(named) == 1 else \
-                "either " + "; or ".join(messages[k] for k in named)
+                _("either {first}; or {others}").format(first=messages[named[0]], others=others)
             v = replace(v, message=text)
         out.append(v)
     return out
@@ -304,5 +327,6 @@ _NUMBER = re.compile(r"(?<![\w.])-?\d+(\.\d+)?([eE][-+]?\d+)?(?![\w])")
 
 def redact(message: str) -> str:
     """A hidden case's message without its numbers (shapes, values, indices), so that feedback
-    never shows the hidden inputs."""
+    never shows the hidden inputs. It reads digits only, never words: it works the same on
+    every language's messages."""
     return _NUMBER.sub("…", message)

@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import reference as ref
 from ..examples import LECTURE_GRID
+from ..i18n import N_, _
 from ..reference import Pair, pair
 from .case import Case, Mistake, split
 from .exercise import Notebook
@@ -23,18 +24,18 @@ def _configs(rng: np.random.Generator, hidden: bool) -> list[Config]:
         return _hidden_configs(rng)
     grid = LECTURE_GRID[None, None].astype(np.int64)
     return [
-        ("lecture's 7x7 int64 grid, 3x3 window, stride=1 (the lecture's definition)", grid, 3,
+        (_("lecture's 7x7 int64 grid, 3x3 window, stride=1 (the lecture's definition)"), grid, 3,
          1),
-        ("lecture's 7x7 int64 grid, 2x2 window, default stride", grid, 2, None),
-        ("1 image, 3 channels, 6x6, 2x2 window", rng.normal(size=(1, 3, 6, 6)), 2, None),
-        ("2 images, 2 channels, 7x9 float32, 3x3 window, stride=2",
+        (_("lecture's 7x7 int64 grid, 2x2 window, default stride"), grid, 2, None),
+        (_("1 image, 3 channels, 6x6, 2x2 window"), rng.normal(size=(1, 3, 6, 6)), 2, None),
+        (_("2 images, 2 channels, 7x9 float32, 3x3 window, stride=2"),
          rng.normal(size=(2, 2, 7, 9)).astype(np.float32), 3, 2),
-        ("non-square window (2, 3), stride (1, 2)", rng.normal(size=(2, 2, 5, 8)), (2, 3),
+        (_("non-square window (2, 3), stride (1, 2)"), rng.normal(size=(2, 2, 5, 8)), (2, 3),
          (1, 2)),
-        ("window (3, 2), default stride", rng.normal(size=(2, 3, 7, 6)), (3, 2), None),
-        ("int64, 2x2 window, stride 3 (rows and columns skipped)",
+        (_("window (3, 2), default stride"), rng.normal(size=(2, 3, 7, 6)), (3, 2), None),
+        (_("int64, 2x2 window, stride 3 (rows and columns skipped)"),
          rng.integers(-9, 10, size=(2, 2, 8, 7)).astype(np.int64), 2, 3),
-        ("window as large as the input (one output per channel)",
+        (_("window as large as the input (one output per channel)"),
          rng.normal(size=(2, 2, 3, 5)), (3, 5), None),
     ]
 
@@ -51,7 +52,7 @@ def _hidden_configs(rng: np.random.Generator) -> list[Config]:
         dt = [np.float64, np.float32, np.int64][i % 3]
         x = rng.integers(-9, 10, size=(N, C, H, W)) if dt == np.int64 else \
             rng.normal(size=(N, C, H, W))
-        out.append((f"random {np.dtype(dt).name}", x.astype(dt), k, s))
+        out.append((_("random {dtype}").format(dtype=np.dtype(dt).name), x.astype(dt), k, s))
     return out
 
 
@@ -71,6 +72,21 @@ def pool_loops(kind: str, x: np.ndarray, size: Pair, start: Pair, window: Pair
     return out
 
 
+OTHER_POOLING = {"max": N_("this is avg pooling: max_pool2d takes the largest value of each "
+                          "window"),
+                 "avg": N_("this is max pooling: avg_pool2d takes the mean of each window")}
+ACROSS_CHANNELS = {"max": N_("you took the max across the channels too: pooling works channel "
+                            "by channel, over the rows and columns of the window only (axes 2 "
+                            "and 3)"),
+                   "avg": N_("you took the avg across the channels too: pooling works channel "
+                            "by channel, over the rows and columns of the window only (axes 2 "
+                            "and 3)")}
+WINDOW_TOO_SMALL = N_("window one too small: it covers rows i*s to i*s + h - 1 (h values), i.e. "
+                      "x[..., i*s:i*s+h]")
+WINDOW_TOO_LARGE = N_("window one too large: it covers rows i*s to i*s + h - 1 (h values), i.e. "
+                      "x[..., i*s:i*s+h]")
+
+
 def pool_mistakes(kind: str, x: np.ndarray, k: Pair, s: Pair, stride: int | Pair | None,
                   expected: np.ndarray) -> list[Mistake]:
     """What typical wrong answers return for max or average pooling of x with the window k
@@ -80,76 +96,71 @@ def pool_mistakes(kind: str, x: np.ndarray, k: Pair, s: Pair, stride: int | Pair
     Ho, Wo = expected.shape[2:]
     pool = lambda xx=x, kk=k, ss=s, **kw: ref.pool2d(kind, xx, kk, ss, **kw)  # noqa: E731
     wrong: list[tuple] = [  # (output, message[, key])
-        (ref.pool2d(other, x, k, s),
-         f"this is {other} pooling: {kind}_pool2d takes the "
-         f"{'largest value' if kind == 'max' else 'mean'} of each window"),
+        (ref.pool2d(other, x, k, s), OTHER_POOLING[kind]),
         (pool(xx=x.max(axis=1, keepdims=True) if kind == "max" else x.mean(axis=1, keepdims=True)),
-         "you pooled across the channels too (output depth 1): pooling works channel by "
-         "channel, so the output keeps the input's C channels"),
+         N_("you pooled across the channels too (output depth 1): pooling works channel by "
+            "channel, so the output keeps the input's C channels")),
         (np.broadcast_to(pool(xx=x.max(axis=1, keepdims=True) if kind == "max" else
                               x.mean(axis=1, keepdims=True)), expected.shape),
-         f"you took the {kind} across the channels too: pooling works channel by channel, "
-         f"over the rows and columns of the window only (axes 2 and 3)"),
+         ACROSS_CHANNELS[kind]),
         (pool(xx=x.sum(axis=1, keepdims=True)),
-         "you added the channels together (output depth 1), as a convolution does: pooling "
-         "works channel by channel, so the output keeps the input's C channels"),
+         N_("you added the channels together (output depth 1), as a convolution does: pooling "
+            "works channel by channel, so the output keeps the input's C channels")),
     ]
     if stride is None and k != (1, 1):
-        wrong.append((pool(ss=(1, 1)), "stride=None means stride = kernel_size (PyTorch's "
-                                       "default: windows side by side, no overlap), not 1"))
+        wrong.append((pool(ss=(1, 1)), N_("stride=None means stride = kernel_size (PyTorch's "
+                                          "default: windows side by side, no overlap), not 1")))
     elif s != k:
-        wrong.append((pool(ss=k), "the stride is ignored: you moved the window by its own size; "
-                                  "use the `stride` argument when it is given"))
+        wrong.append((pool(ss=k), N_("the stride is ignored: you moved the window by its own size; "
+                                     "use the `stride` argument when it is given")))
     if s != (1, 1):
-        wrong.append((pool(ss=(1, 1)), "the window always moved by 1: it must move by `stride` "
-                                       "between two outputs (and stride=None means stride = "
-                                       "kernel_size)"))
+        wrong.append((pool(ss=(1, 1)), N_("the window always moved by 1: it must move by `stride` "
+                                          "between two outputs (and stride=None means stride = "
+                                          "kernel_size)")))
         wrong.append((pool_loops(kind, x, (Ho, Wo), (1, 1), k),
-                      "output [i, j] read the window starting at (i, j): it starts at "
-                      "(i * stride, j * stride), x[..., i*sh:i*sh + h, j*sw:j*sw + w]"))
+                      N_("output [i, j] read the window starting at (i, j): it starts at "
+                         "(i * stride, j * stride), x[..., i*sh:i*sh + h, j*sw:j*sw + w]")))
     if s != k:
         wrong.append((pool_loops(kind, x, (Ho, Wo), s, s),
-                      "the window's size is kernel_size, not the stride: it covers "
-                      "x[..., i*sh:i*sh + h, j*sw:j*sw + w]"))
+                      N_("the window's size is kernel_size, not the stride: it covers "
+                         "x[..., i*sh:i*sh + h, j*sw:j*sw + w]")))
     if kind == "avg":
-        wrong.append((expected * (k[0] * k[1]), "you summed the window: the average divides "
-                                                "the sum by the number of values, h * w"))
+        wrong.append((expected * (k[0] * k[1]), N_("you summed the window: the average divides "
+                                                   "the sum by the number of values, h * w")))
         for side, other_side, name in [k + ("h",), k[::-1] + ("w",)][:1 + (k[0] != k[1])]:
-            wrong.append((expected * other_side, "you divided by one side of the window "
-                                                 "only: the average divides by h * w",
+            wrong.append((expected * other_side, N_("you divided by one side of the window "
+                                                    "only: the average divides by h * w"),
                           f"divided by {name}"))
-            wrong.append((expected * other_side / side, "you divided by the square of one "
-                                                        "side: the window has h * w values",
+            wrong.append((expected * other_side / side, N_("you divided by the square of one "
+                                                           "side: the window has h * w values"),
                           f"divided by {name} * {name}"))
-        wrong.append((np.floor(expected), "integer division // rounds down: divide with /"))
+        wrong.append((np.floor(expected), N_("integer division // rounds down: divide with /")))
     else:
         wrong.append((np.maximum(expected, 0),
-                      "windows whose values are all negative gave 0: start the maximum from "
-                      "the window's own values (or -inf), not from 0"))
-    wrong.append((expected[..., :-1, :-1], "one window too few along each axis: the output "
-                                           "size is floor((H - h) / s) + 1, the + 1 counts "
-                                           "the window at position 0"))
-    for dk, word in ((-1, "small"), (1, "large")):
-        why = (f"window one too {word}: it covers rows i*s to i*s + h - 1 (h values), i.e. "
-               f"x[..., i*s:i*s+h]")
+                      N_("windows whose values are all negative gave 0: start the maximum from "
+                         "the window's own values (or -inf), not from 0")))
+    wrong.append((expected[..., :-1, :-1], N_("one window too few along each axis: the output "
+                                              "size is floor((H - h) / s) + 1, the + 1 counts "
+                                              "the window at position 0")))
+    for dk, why in ((-1, WINDOW_TOO_SMALL), (1, WINDOW_TOO_LARGE)):
         kk = (k[0] + dk, k[1] + dk)
         wrong += [(pool_loops(kind, x, (Ho, Wo), s, kk), why, f"{why} (slices)"),
                   (pool(kk=kk) if min(kk) >= 1 else None, why, f"{why} (size)")]
     if k != k[::-1] or s != s[::-1]:
         wrong.append((pool(kk=k[::-1], ss=s[::-1]),
-                      "height and width swapped: for a pair (a, b), a applies to the rows (H) "
-                      "and b to the columns (W)"))
+                      N_("height and width swapped: for a pair (a, b), a applies to the rows (H) "
+                         "and b to the columns (W)")))
     if k != k[::-1]:
         flipped = k[::-1] if stride is None else s
         sizes = tuple((n - kk) // ss + 1 for n, kk, ss in zip(x.shape[2:], k[::-1], flipped))
         wrong.append((pool_loops(kind, x, sizes, flipped, k[::-1]) if min(sizes) > 0 else
                       np.zeros(x.shape[:2] + tuple(max(v, 0) for v in sizes), expected.dtype),
-                      "kernel_size=(h, w) is h rows and w columns: you swapped them"))
+                      N_("kernel_size=(h, w) is h rows and w columns: you swapped them")))
     if any((x.shape[2 + a] - k[a]) % s[a] for a in (0, 1)):
         wrong.append((pool(ceil_mode=True),
-                      "you kept a last, partial window: the output size rounds down, "
-                      "floor((H - h) / s) + 1, and inputs past the last whole window are "
-                      "dropped"))
+                      N_("you kept a last, partial window: the output size rounds down, "
+                         "floor((H - h) / s) + 1, and inputs past the last whole window are "
+                         "dropped")))
     return [Mistake(m, *why) for m, *why in wrong if m is not None and m.shape]
 
 
@@ -162,11 +173,14 @@ def _pool_case(kind: str, label: str, x: np.ndarray, kernel_size: int | Pair,
     sizes = [(n - kk) // ss + 1 for n, kk, ss in zip((H, W), k, s)]
     f32 = x.dtype == np.float32
     kwargs = {"stride": stride} if stride is not None else {}
-    return Case(f"{label}: input {x.shape}, kernel_size={kernel_size}, stride={stride}",
-                (x, kernel_size), kwargs, arg_names=("input", "kernel_size"), expected=expected,
-                shape_rule=f"(N, C, floor((H - h) / s) + 1, floor((W - w) / s) + 1) = "
-                           f"({N}, {C}, {sizes[0]}, {sizes[1]}), s = kernel_size when stride is "
-                           f"None", mistakes=pool_mistakes(kind, x, k, s, stride, expected),
+    described = _("{label}: input {shape}, kernel_size={kernel_size}, stride={stride}").format(
+        label=label, shape=x.shape, kernel_size=kernel_size, stride=stride)
+    rule = _("(N, C, floor((H - h) / s) + 1, floor((W - w) / s) + 1) = ({N}, {C}, {H_out}, "
+             "{W_out}), s = kernel_size when stride is None").format(N=N, C=C, H_out=sizes[0],
+                                                                     W_out=sizes[1])
+    return Case(described, (x, kernel_size), kwargs, arg_names=("input", "kernel_size"),
+                expected=expected, shape_rule=rule,
+                mistakes=pool_mistakes(kind, x, k, s, stride, expected),
                 rtol=1e-4 if f32 else 1e-9, atol=1e-4 if f32 else 1e-9,
                 check_dtype=x.dtype.kind == "f", spatial=(2, 3))
 
@@ -185,16 +199,16 @@ def _change_pairs(rng: np.random.Generator, hidden: bool) -> list[tuple]:
     """(label, reference map, shifted map)."""
     if hidden:
         out = []
-        for _ in range(4):
+        for _draw in range(4):
             shape = tuple(int(v) for v in rng.integers(1, 9, size=int(rng.integers(1, 5))))
             a = rng.normal(size=shape) * float(rng.uniform(0.1, 10))
-            out.append((f"random {shape}", a, a + rng.normal(size=shape)))
+            out.append((_("random {shape}").format(shape=shape), a, a + rng.normal(size=shape)))
         return out
     return [("(3, 4) vs (3, 4)", np.array([3.0, 4.0]), np.array([3.0, 4.0])),
             ("(3, 4) vs (0, 0)", np.array([3.0, 4.0]), np.array([0.0, 0.0])),
             ("(3, 4) vs (6, 8)", np.array([3.0, 4.0]), np.array([6.0, 8.0])),
-            ("2x2 maps", np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[0.0, 2.0], [3.0, 5.0]])),
-            ("random (1, 3, 5, 5) float32", rng.normal(size=(1, 3, 5, 5)).astype(np.float32),
+            (_("2x2 maps"), np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[0.0, 2.0], [3.0, 5.0]])),
+            (_("random (1, 3, 5, 5) float32"), rng.normal(size=(1, 3, 5, 5)).astype(np.float32),
              rng.normal(size=(1, 3, 5, 5)).astype(np.float32))]
 
 
@@ -202,23 +216,23 @@ def _change_case(label: str, a: np.ndarray, b: np.ndarray) -> Case:
     a64, b64 = a.astype(np.float64), b.astype(np.float64)
     right = float(np.linalg.norm(a64 - b64) / np.linalg.norm(a64))
     wrong = [(float(np.linalg.norm(a64 - b64) / np.linalg.norm(b64)) if b64.any() else np.inf,
-              "divide by the norm of the reference (the first argument), not of the shifted "
-              "map"),
-             (float(np.linalg.norm(a64 - b64)), "this is the absolute change: divide by the "
-                                                "norm of the reference"),
+              N_("divide by the norm of the reference (the first argument), not of the shifted "
+                 "map")),
+             (float(np.linalg.norm(a64 - b64)), N_("this is the absolute change: divide by the "
+                                                   "norm of the reference")),
              (float(np.abs(a64 - b64).sum() / np.abs(a64).sum()),
-              "use the Euclidean norm (square root of the sum of squares), not the sum of "
-              "absolute values"),
+              N_("use the Euclidean norm (square root of the sum of squares), not the sum of "
+                 "absolute values")),
              (float(np.sum((a64 - b64) ** 2) / np.sum(a64 ** 2)),
-              "take square roots: ||a - b|| / ||a|| is a ratio of norms, not of squared norms"),
+              N_("take square roots: ||a - b|| / ||a|| is a ratio of norms, not of squared norms")),
              (float(np.abs(a64 - b64).max() / np.abs(a64).max()),
-              "this is the largest change over the largest value: use the Euclidean norm of "
-              "all the values, sqrt(sum of squares)")]
+              N_("this is the largest change over the largest value: use the Euclidean norm of "
+                 "all the values, sqrt(sum of squares)"))]
     if a.ndim == 2:
         wrong.append((float(np.linalg.norm(a64 - b64, 2) / np.linalg.norm(a64, 2)),
-                      "np.linalg.norm(m, 2) of a matrix is its largest singular value, not the "
-                      "Euclidean norm of its values: call np.linalg.norm(m) without ord (or "
-                      "sqrt(sum of squares))"))
+                      N_("np.linalg.norm(m, 2) of a matrix is its largest singular value, not the "
+                         "Euclidean norm of its values: call np.linalg.norm(m) without ord (or "
+                         "sqrt(sum of squares))")))
     return Case(label, (a, b), arg_names=("reference", "shifted"), expected=right,
                 mistakes=[Mistake(v, m) for v, m in wrong if np.isfinite(v)], rtol=1e-5,
                 atol=1e-7, check_dtype=False)
@@ -229,12 +243,12 @@ def relative_change_cases(seed: int) -> tuple[list[Case], list[Case]]:
 
 
 check_max_pool2d = NOTEBOOK.check("max_pool2d", max_pool2d_cases,
-                                  "max_pool2d(input, kernel_size, stride) against PyTorch.",
+                                  N_("max_pool2d(input, kernel_size, stride) against PyTorch."),
                                   forbid=POOLING, loops=True, widget="pooling_explorer")
 check_avg_pool2d = NOTEBOOK.check("avg_pool2d", avg_pool2d_cases,
-                                  "avg_pool2d(input, kernel_size, stride) against PyTorch.",
+                                  N_("avg_pool2d(input, kernel_size, stride) against PyTorch."),
                                   forbid=POOLING, loops=True, widget="pooling_explorer")
 check_relative_change = NOTEBOOK.check("relative_change", relative_change_cases,
-                                       "relative_change(reference, shifted) = "
-                                       "||a - b|| / ||a||.", forbid=NUMPY_ONLY,
+                                       N_("relative_change(reference, shifted) = "
+                                          "||a - b|| / ||a||."), forbid=NUMPY_ONLY,
                                        widget="equivariance_explorer")

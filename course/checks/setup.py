@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import N_, _
 from .case import Case, Mistake, streams
 from .exercise import Notebook
 
@@ -19,15 +20,15 @@ RGB = 256 * 256 * 3  # the lecture's 256 x 256 RGB image, as a vector
 # flatten_image
 # ---------------------------------------------------------------------------------------------
 
-CHANNEL_FIRST = ("right values in channel-first order (all of R, then all of G, ...): keep "
-                 "NumPy's row-major order, pixel by pixel with its C values together "
-                 "(image.reshape(-1))")
-COLUMN_MAJOR = ("right values in column-major (Fortran) order: NumPy's order is row-major, the "
-                "last axis changing fastest (image.reshape(-1), without order='F')")
-COLUMNS_FIRST = ("right values, but column by column: go row by row, the column index "
-                 "changing faster than the row index (image.reshape(-1))")
-STILL_2D = ("the result is still 2D: a dense layer takes one vector of H * W * C numbers, "
-            "shape (H * W * C,)")
+CHANNEL_FIRST = N_("right values in channel-first order (all of R, then all of G, ...): keep "
+                   "NumPy's row-major order, pixel by pixel with its C values together "
+                   "(image.reshape(-1))")
+COLUMN_MAJOR = N_("right values in column-major (Fortran) order: NumPy's order is row-major, the "
+                  "last axis changing fastest (image.reshape(-1), without order='F')")
+COLUMNS_FIRST = N_("right values, but column by column: go row by row, the column index "
+                   "changing faster than the row index (image.reshape(-1))")
+STILL_2D = N_("the result is still 2D: a dense layer takes one vector of H * W * C numbers, "
+              "shape (H * W * C,)")
 
 
 def _flatten_case(img: np.ndarray) -> Case:
@@ -38,9 +39,9 @@ def _flatten_case(img: np.ndarray) -> Case:
                 Mistake(img.transpose(1, 0, 2).reshape(-1), COLUMNS_FIRST)]
     mistakes += [Mistake(img.reshape(shape), STILL_2D)
                  for shape in [(H, W * C), (H * W, C), (1, n), (n, 1)]]
-    return Case(f"{img.dtype.name} image of shape {(H, W, C)}", (img,), arg_names=("image",),
-                expected=img.reshape(-1), shape_rule=f"H * W * C = {H} * {W} * {C} = {n}",
-                mistakes=mistakes)
+    label = _("{dtype} image of shape {shape}").format(dtype=img.dtype.name, shape=(H, W, C))
+    return Case(label, (img,), arg_names=("image",), expected=img.reshape(-1),
+                shape_rule=f"H * W * C = {H} * {W} * {C} = {n}", mistakes=mistakes)
 
 
 def _image(rng: np.random.Generator, shape: tuple[int, ...], dtype: type) -> np.ndarray:
@@ -65,13 +66,13 @@ def flatten_image_cases(seed: int) -> tuple[list[Case], list[Case]]:
 # dense_params, conv_params
 # ---------------------------------------------------------------------------------------------
 
-NO_BIAS = ("the biases are missing: bias=True adds one bias per output, n_out of them")
-ALWAYS_BIAS = ("bias=False means no bias: add the n_out biases only when bias is True")
-INVERTED_BIAS = ("the bias is counted the wrong way round: n_out biases when bias=True, none "
-                 "when bias=False")
-ADDED = ("every input is connected to every output, one weight per pair: multiply n_in * "
-         "n_out, don't add")
-BIAS_PER_INPUT = "there is one bias per output (n_out of them), not one per input"
+NO_BIAS = N_("the biases are missing: bias=True adds one bias per output, n_out of them")
+ALWAYS_BIAS = N_("bias=False means no bias: add the n_out biases only when bias is True")
+INVERTED_BIAS = N_("the bias is counted the wrong way round: n_out biases when bias=True, none "
+                   "when bias=False")
+ADDED = N_("every input is connected to every output, one weight per pair: multiply n_in * "
+           "n_out, don't add")
+BIAS_PER_INPUT = N_("there is one bias per output (n_out of them), not one per input")
 
 
 def _dense_case(n_in: int, n_out: int, bias: bool) -> Case:
@@ -93,19 +94,19 @@ def dense_params_cases(seed: int) -> tuple[list[Case], list[Case]]:
     return visible, hidden
 
 
-CONV_NO_BIAS = "the biases are missing: bias=True adds one bias per kernel, c_out of them"
-CONV_ALWAYS_BIAS = "bias=False means no bias: add the c_out biases only when bias is True"
-CONV_INVERTED_BIAS = ("the bias is counted the wrong way round: c_out biases when bias=True, "
-                      "none when bias=False")
-NO_C_IN = ("each kernel spans all the input channels: h * w * c_in weights per output "
-           "channel")
-ONE_KERNEL = ("that is one kernel: the layer has c_out of them (one per output channel), each "
-              "with h * w * c_in weights and its own bias")
-CONV_BIAS_PER_INPUT = "there is one bias per output channel (c_out), not one per input channel"
-SQUARE = ("a kernel of h rows and w columns has h * w weights per channel: you used one of "
-          "its sides twice")
-CHANNELS_ADDED = ("each of the c_out kernels has its own h * w weights in each of the c_in "
-                  "input channels: multiply h * w * c_in * c_out, don't add the channels")
+CONV_NO_BIAS = N_("the biases are missing: bias=True adds one bias per kernel, c_out of them")
+CONV_ALWAYS_BIAS = N_("bias=False means no bias: add the c_out biases only when bias is True")
+CONV_INVERTED_BIAS = N_("the bias is counted the wrong way round: c_out biases when bias=True, "
+                        "none when bias=False")
+NO_C_IN = N_("each kernel spans all the input channels: h * w * c_in weights per output "
+             "channel")
+ONE_KERNEL = N_("that is one kernel: the layer has c_out of them (one per output channel), each "
+                "with h * w * c_in weights and its own bias")
+CONV_BIAS_PER_INPUT = N_("there is one bias per output channel (c_out), not one per input channel")
+SQUARE = N_("a kernel of h rows and w columns has h * w weights per channel: you used one of "
+            "its sides twice")
+CHANNELS_ADDED = N_("each of the c_out kernels has its own h * w weights in each of the c_in "
+                    "input channels: multiply h * w * c_in * c_out, don't add the channels")
 
 
 def _conv_case(h: int, w: int, c_in: int, c_out: int, bias: bool) -> Case:
@@ -120,8 +121,10 @@ def _conv_case(h: int, w: int, c_in: int, c_out: int, bias: bool) -> Case:
     if h != w:
         mistakes += [Mistake(h * h * c_in * c_out + b, SQUARE),
                      Mistake(w * w * c_in * c_out + b, SQUARE)]
-    return Case(f"{h}x{w} kernel, {c_in} -> {c_out} channels, bias={bias}", (h, w, c_in, c_out),
-                {"bias": bias}, expected=weights + b, check_dtype=False, mistakes=mistakes)
+    label = _("{h}x{w} kernel, {c_in} -> {c_out} channels, bias={bias}").format(
+        h=h, w=w, c_in=c_in, c_out=c_out, bias=bias)
+    return Case(label, (h, w, c_in, c_out), {"bias": bias}, expected=weights + b,
+                check_dtype=False, mistakes=mistakes)
 
 
 def conv_params_cases(seed: int) -> tuple[list[Case], list[Case]]:
@@ -140,11 +143,11 @@ def conv_params_cases(seed: int) -> tuple[list[Case], list[Case]]:
 
 def _bytes_case(n: int) -> Case:
     return Case(f"n_params={n}", (n,), expected=4 * n, check_dtype=False,
-                mistakes=[Mistake(32 * n, "float32 takes 32 bits, that is 4 bytes (8 bits to "
-                                          "the byte)"),
-                          Mistake(8 * n, "8 bytes is float64; float32 takes 4"),
-                          Mistake(2 * n, "2 bytes is float16; float32 takes 4"),
-                          Mistake(n, "each parameter takes 4 bytes, not 1")])
+                mistakes=[Mistake(32 * n, N_("float32 takes 32 bits, that is 4 bytes (8 bits to "
+                                             "the byte)")),
+                          Mistake(8 * n, N_("8 bytes is float64; float32 takes 4")),
+                          Mistake(2 * n, N_("2 bytes is float16; float32 takes 4")),
+                          Mistake(n, N_("each parameter takes 4 bytes, not 1"))])
 
 
 def float32_bytes_cases(seed: int) -> tuple[list[Case], list[Case]]:
@@ -154,11 +157,12 @@ def float32_bytes_cases(seed: int) -> tuple[list[Case], list[Case]]:
 
 
 check_flatten_image = NOTEBOOK.check("flatten_image", flatten_image_cases,
-                                     "flatten_image(image) -> (H*W*C,), in NumPy's order.")
+                                     N_("flatten_image(image) -> (H*W*C,), in NumPy's order."))
 check_dense_params = NOTEBOOK.check("dense_params", dense_params_cases,
-                                    "dense_params(n_in, n_out, bias): weights of a dense layer.")
+                                    N_("dense_params(n_in, n_out, bias): weights of a dense "
+                                       "layer."))
 check_conv_params = NOTEBOOK.check("conv_params", conv_params_cases,
-                                   "conv_params(h, w, c_in, c_out, bias): weights of a "
-                                   "convolution layer.")
+                                   N_("conv_params(h, w, c_in, c_out, bias): weights of a "
+                                      "convolution layer."))
 check_float32_bytes = NOTEBOOK.check("float32_bytes", float32_bytes_cases,
-                                     "float32_bytes(n_params): memory in bytes.")
+                                     N_("float32_bytes(n_params): memory in bytes."))

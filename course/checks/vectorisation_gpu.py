@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import reference as ref
+from ..i18n import N_, _
 from ..reference import conv_output_size as out_size
 from ..reference import pair
 from .case import Case, Mistake, split, tolerance
@@ -28,13 +29,13 @@ def conv_configs(rng: np.random.Generator, hidden: bool, small: bool = False) ->
     r = lambda *s, dt=np.float64: rng.normal(size=s).astype(dt)  # noqa: E731
     if not hidden:
         return [
-            ("one 5x6 image, one 3x3 kernel", r(1, 1, 5, 6), r(1, 1, 3, 3), None, 1, 0, 1),
-            ("N=2, C=3, F=4, 3x2 kernel, bias, float32", r(2, 3, 6, 7, dt=np.float32),
+            (_("one 5x6 image, one 3x3 kernel"), r(1, 1, 5, 6), r(1, 1, 3, 3), None, 1, 0, 1),
+            (_("N=2, C=3, F=4, 3x2 kernel, bias, float32"), r(2, 3, 6, 7, dt=np.float32),
              r(4, 3, 3, 2, dt=np.float32), r(4, dt=np.float32), 1, 0, 1),
-            ("stride 2, padding 1", r(2, 2, 7, 8), r(3, 2, 3, 3), r(3), 2, 1, 1),
-            ("stride (2, 1), padding (1, 2), dilation (1, 2)", r(2, 3, 9, 8), r(2, 3, 2, 3),
+            (_("stride 2, padding 1"), r(2, 2, 7, 8), r(3, 2, 3, 3), r(3), 2, 1, 1),
+            (_("stride (2, 1), padding (1, 2), dilation (1, 2)"), r(2, 3, 9, 8), r(2, 3, 2, 3),
              r(2), (2, 1), (1, 2), (1, 2)),
-            ("1x1 kernel, stride 2, 3 images", r(3, 2, 5, 4), r(3, 2, 1, 1), r(3), 2, 0, 1),
+            (_("1x1 kernel, stride 2, 3 images"), r(3, 2, 5, 4), r(3, 2, 1, 1), r(3), 2, 0, 1),
         ]
     out = []
     for i in range(5):
@@ -46,9 +47,11 @@ def conv_configs(rng: np.random.Generator, hidden: bool, small: bool = False) ->
         W = int(rng.integers(d[1] * (w - 1) + 1, 10 if small else 16))
         dt = np.float32 if i % 2 else np.float64
         b = r(f, dt=dt) if i % 3 else None
-        out.append((f"random N={n} C={c} F={f} {H}x{W} kernel {h}x{w} stride {s} padding {p} "
-                    f"dilation {d} {np.dtype(dt).name}", r(n, c, H, W, dt=dt),
-                    r(f, c, h, w, dt=dt), b, s, p, d))
+        label = _("random N={N} C={C} F={F} {H}x{W} kernel {h}x{w} stride {stride} padding "
+                  "{padding} dilation {dilation} {dtype}").format(
+            N=n, C=c, F=f, H=H, W=W, h=h, w=w, stride=s, padding=p, dilation=d,
+            dtype=np.dtype(dt).name)
+        out.append((label, r(n, c, H, W, dt=dt), r(f, c, h, w, dt=dt), b, s, p, d))
     return out
 
 
@@ -80,26 +83,26 @@ def _im2col_case(label: str, x: np.ndarray, wt: np.ndarray, _: np.ndarray | None
     six = right.reshape(C, h, w, N, Ho, Wo)
     mistakes = [
         Mistake(six.transpose(1, 2, 0, 3, 4, 5).reshape(C * h * w, -1),
-                "rows in the order (kernel row, kernel column, channel): the rows must "
-                "follow weight.reshape(F, -1), i.e. (channel, kernel row, kernel column)"),
+                N_("rows in the order (kernel row, kernel column, channel): the rows must "
+                   "follow weight.reshape(F, -1), i.e. (channel, kernel row, kernel column)")),
         Mistake(six.transpose(0, 1, 2, 4, 5, 3).reshape(C * h * w, -1),
-                "the columns are in the wrong order: image index last. Columns go image by "
-                "image, and within an image row by row: (n, i, j)"),
+                N_("the columns are in the wrong order: image index last. Columns go image by "
+                   "image, and within an image row by row: (n, i, j)")),
         Mistake(six.transpose(0, 1, 2, 3, 5, 4).reshape(C * h * w, -1),
-                "the columns are in the wrong order: within an image they go column by "
-                "column; put the output row i before the output column j"),
+                N_("the columns are in the wrong order: within an image they go column by "
+                   "column; put the output row i before the output column j")),
         Mistake(ref.unfold(x, ks, s, p, d),
-                "you returned one (C·h·w, L) matrix per image, as F.unfold does: put the "
-                "batch side by side, (C·h·w, N·H_out·W_out), so that one product does all"),
-        Mistake(right.T, "rows and columns swapped: one ROW per kernel entry (C·h·w rows), "
-                       "one COLUMN per output position"),
+                N_("you returned one (C·h·w, L) matrix per image, as F.unfold does: put the "
+                   "batch side by side, (C·h·w, N·H_out·W_out), so that one product does all")),
+        Mistake(right.T, N_("rows and columns swapped: one ROW per kernel entry (C·h·w rows), "
+                          "one COLUMN per output position")),
     ]
-    ignored = {"stride": "the stride is ignored: keep every sh-th window down and every "
-                         "sw-th across (windows[:, :, ::sh, ::sw])",
-               "padding": "the padding is ignored: add the frame of zeros around H and W "
-                          "first",
-               "dilation": "the dilation is ignored: a window spans dh·(h - 1) + 1 rows, of "
-                           "which every dh-th is kept ([..., ::dh, ::dw])"}
+    ignored = {"stride": N_("the stride is ignored: keep every sh-th window down and every "
+                            "sw-th across (windows[:, :, ::sh, ::sw])"),
+               "padding": N_("the padding is ignored: add the frame of zeros around H and W "
+                             "first"),
+               "dilation": N_("the dilation is ignored: a window spans dh·(h - 1) + 1 rows, of "
+                              "which every dh-th is kept ([..., ::dh, ::dw])")}
     given = dict(stride=s, padding=p, dilation=d)
     for name, default in (("stride", 1), ("padding", 0), ("dilation", 1)):
         changed = {**given, name: default}
@@ -119,6 +122,11 @@ def conv2d_im2col_cases(seed: int) -> tuple[list[Case], list[Case]]:
     return split(seed, "conv_configs", conv_configs, _conv_case)
 
 
+NOT_PASSED = {"stride": N_("the stride is ignored: pass it on to im2col"),
+              "padding": N_("the padding is ignored: pass it on to im2col"),
+              "dilation": N_("the dilation is ignored: pass it on to im2col")}
+
+
 def _conv_case(label: str, x: np.ndarray, wt: np.ndarray, b: np.ndarray | None, s: Any,
                p: Any, d: Any) -> Case:
     N, C, H, W = x.shape
@@ -133,34 +141,33 @@ def _conv_case(label: str, x: np.ndarray, wt: np.ndarray, b: np.ndarray | None, 
     prod = wt.astype(np.float64).reshape(Fo, -1) @ cols + bias
     mistakes = [
         Mistake(wrong_order.reshape(Fo, N, Ho, Wo).transpose(1, 0, 2, 3),
-                "the kernel is not flattened in the same order as the columns: "
-                "weight.reshape(F, -1) is (channel, row, column), the order of im2col's rows; "
-                "do not transpose the weight first"),
+                N_("the kernel is not flattened in the same order as the columns: "
+                   "weight.reshape(F, -1) is (channel, row, column), the order of im2col's rows; "
+                   "do not transpose the weight first")),
         Mistake(prod.reshape(N, Fo, Ho, Wo),
-                "the product is (F, N·H_out·W_out): reshape it to (F, N, H_out, W_out) and "
-                "then move the batch axis first (transpose(1, 0, 2, 3)); reshaping straight to "
-                "(N, F, H_out, W_out) mixes images and kernels"),
+                N_("the product is (F, N·H_out·W_out): reshape it to (F, N, H_out, W_out) and "
+                   "then move the batch axis first (transpose(1, 0, 2, 3)); reshaping straight to "
+                   "(N, F, H_out, W_out) mixes images and kernels")),
         Mistake(ref.conv2d(x, wt[:, :, ::-1, ::-1].copy(), b, **kw),
-                "your kernel is flipped (true convolution): the lecture's * is a "
-                "cross-correlation"),
+                N_("your kernel is flipped (true convolution): the lecture's * is a "
+                   "cross-correlation")),
     ]
     if b is not None:
         mistakes.append(Mistake(ref.conv2d(x, wt, None, **kw),
-                                "the bias is missing: add bias[f] to every value of map f"))
+                                N_("the bias is missing: add bias[f] to every value of map f")))
     mistakes.append(Mistake(prod.reshape(Fo, N, Ho, Wo),
-                            "the batch axis must come first: move it with transpose(1, 0, 2, "
-                            "3), (F, N, H_out, W_out) -> (N, F, H_out, W_out)"))
+                            N_("the batch axis must come first: move it with transpose(1, 0, 2, "
+                               "3), (F, N, H_out, W_out) -> (N, F, H_out, W_out)")))
     defaults = dict(stride=1, padding=0, dilation=1)
     if any(pair(kw[k]) != pair(v) for k, v in defaults.items()) and _fits(x, (h, w), 0, 1):
         mistakes.append(Mistake(ref.conv2d(x, wt, b),
-                                "stride, padding and dilation are not passed on to im2col: "
-                                "call im2col(input, (h, w), stride, padding, dilation)"))
+                                N_("stride, padding and dilation are not passed on to im2col: "
+                                   "call im2col(input, (h, w), stride, padding, dilation)")))
     for name, default in defaults.items():
         if pair(kw[name]) != pair(default):
             changed = {**kw, name: default}
             if _fits(x, (h, w), changed["padding"], changed["dilation"]):
-                mistakes.append(Mistake(ref.conv2d(x, wt, b, **changed),
-                                        f"the {name} is ignored: pass it on to im2col"))
+                mistakes.append(Mistake(ref.conv2d(x, wt, b, **changed), NOT_PASSED[name]))
     return Case(label, (x, wt, b), kw, expected=right, mistakes=mistakes,
                 arg_names=("input", "weight", "bias"), spatial=(2, 3),
                 shape_rule=f"(N, F, H_out, W_out) = ({N}, {Fo}, {Ho}, {Wo})",
@@ -171,13 +178,13 @@ def pool_configs(rng: np.random.Generator, hidden: bool) -> list[tuple]:
     """(label, input, kernel_size, stride)."""
     r = lambda *s, dt=np.float64: rng.normal(size=s).astype(dt)  # noqa: E731
     if not hidden:
-        return [("one 4x4 map, 2x2 windows (stride None)", r(1, 1, 4, 4), 2, None),
-                ("N=2, C=3, 7x9, 3x3 windows, stride 2 (AlexNet's overlapping pooling)",
+        return [(_("one 4x4 map, 2x2 windows (stride None)"), r(1, 1, 4, 4), 2, None),
+                (_("N=2, C=3, 7x9, 3x3 windows, stride 2 (AlexNet's overlapping pooling)"),
                  r(2, 3, 7, 9, dt=np.float32), 3, 2),
-                ("non-square windows (2, 3), stride (1, 2)", r(2, 2, 6, 8), (2, 3), (1, 2)),
-                ("5x7 with 2x2 windows: the last row and column are dropped", r(1, 2, 5, 7), 2,
+                (_("non-square windows (2, 3), stride (1, 2)"), r(2, 2, 6, 8), (2, 3), (1, 2)),
+                (_("5x7 with 2x2 windows: the last row and column are dropped"), r(1, 2, 5, 7), 2,
                  None),
-                ("2x2 windows, stride 3 (inputs skipped), mostly negative values",
+                (_("2x2 windows, stride 3 (inputs skipped), mostly negative values"),
                  r(2, 2, 7, 8) - 1.0, 2, 3)]
     out = []
     for i in range(5):
@@ -186,8 +193,9 @@ def pool_configs(rng: np.random.Generator, hidden: bool) -> list[tuple]:
         n, c = (int(v) for v in rng.integers(1, 4, size=2))
         H, W = (int(v) for v in rng.integers(4, 14, size=2))
         dt = np.float32 if i % 2 else np.float64
-        out.append((f"random N={n} C={c} {H}x{W} kernel {k} stride {s} {np.dtype(dt).name}",
-                    r(n, c, H, W, dt=dt), k, s))
+        label = _("random N={N} C={C} {H}x{W} kernel {kernel} stride {stride} {dtype}").format(
+            N=n, C=c, H=H, W=W, kernel=k, stride=s, dtype=np.dtype(dt).name)
+        out.append((label, r(n, c, H, W, dt=dt), k, s))
     return out
 
 
@@ -222,11 +230,11 @@ check_im2col = NOTEBOOK.check("im2col", im2col_cases,
                               "im2col(input, kernel_size, stride, padding, dilation) -> "
                               "(C·h·w, N·H_out·W_out).", forbid=VECTORISED)
 check_conv2d_im2col = NOTEBOOK.check("conv2d_im2col", conv2d_im2col_cases,
-                                     "conv2d_im2col: the convolution as one matrix product.",
+                                     N_("conv2d_im2col: the convolution as one matrix product."),
                                      forbid=VECTORISED)
 check_max_pool2d_vec = NOTEBOOK.check("max_pool2d_vec", max_pool2d_vec_cases,
-                                      "max_pool2d_vec without Python loops over positions.",
+                                      N_("max_pool2d_vec without Python loops over positions."),
                                       forbid=VECTORISED)
 check_avg_pool2d_vec = NOTEBOOK.check("avg_pool2d_vec", avg_pool2d_vec_cases,
-                                      "avg_pool2d_vec without Python loops over positions.",
+                                      N_("avg_pool2d_vec without Python loops over positions."),
                                       forbid=VECTORISED)

@@ -32,8 +32,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent.parent
 COURSE = ROOT / "course"
 # What a from-scratch child may see of the course: the framework that calls answers, the
-# worked examples and data; not the reference answers, checks, explorers or pictures.
+# worked examples and data, the messages' translations; not the reference answers, checks,
+# explorers or pictures.
 SCRATCH_COURSE = ("__init__.py", "examples.py", "data.py", "measured.py", "datasets",
+                  "i18n.py", "locale",
                   "checks/__init__.py", "checks/case.py", "checks/exercise.py",
                   "checks/feedback.py", "checks/forbid.py", "checks/judge.py",
                   "checks/calling.py", "checks/adapters.py", "checks/probes.py",

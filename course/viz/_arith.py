@@ -8,6 +8,7 @@ from typing import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..i18n import _
 from ..reference import pair
 
 Pair = tuple[int, int]
@@ -59,9 +60,11 @@ def conv_footprint(size: int | Sequence[int], kernel_size: int | Sequence[int],
                                            color=color, alpha=0.8))
         ax.add_patch(plt.Rectangle((left - 0.5, top - 0.5), dw * (w - 1) + 1, dh * (h - 1) + 1,
                                    fill=False, edgecolor=color, lw=2))
-        ax.set_title(f"output [{i}, {j}]", fontsize=9)
-    fig.suptitle(f"input {H}x{W}, kernel {h}x{w}, stride ({sh}, {sw}), padding ({ph}, {pw}), "
-                 f"dilation ({dh}, {dw}) -> output {H_out}x{W_out}", fontsize=10)
+        ax.set_title(_("output [{i}, {j}]").format(i=i, j=j), fontsize=9)
+    fig.suptitle(_("input {H}x{W}, kernel {h}x{w}, stride ({sh}, {sw}), padding ({ph}, {pw}), "
+                   "dilation ({dh}, {dw}) -> output {H_out}x{W_out}").format(
+                       H=H, W=W, h=h, w=w, sh=sh, sw=sw, ph=ph, pw=pw, dh=dh, dw=dw,
+                       H_out=H_out, W_out=W_out), fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -101,8 +104,9 @@ def receptive_field_growth(layers: Sequence[tuple[int, int, int]]) -> plt.Figure
                   interpolation="nearest")
         _grid(ax, n, n)
         k, s, d = layers[depth - 1]
-        ax.set_title(f"{depth} layer{'s' if depth > 1 else ''} (last: k={k}, s={s}, d={d})\n"
-                     f"sees {span}x{span}", fontsize=9)
+        title = _("{depth} layers (last: k={k}, s={s}, d={d})\nsees {span}x{span}") \
+            if depth > 1 else _("{depth} layer (last: k={k}, s={s}, d={d})\nsees {span}x{span}")
+        ax.set_title(title.format(depth=depth, k=k, s=s, d=d, span=span), fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -138,7 +142,9 @@ def pooling_windows(x: np.ndarray, kernel_size: int | Sequence[int],
         left.add_patch(plt.Rectangle((j * sw - 0.5 + inset, i * sh - 0.5 + inset), w - 2 * inset,
                                      h - 2 * inset, fill=False, edgecolor=color, lw=1.8))
         right.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, color=color, alpha=0.35))
-    left.set_title(f"input {H}x{W}, window {h}x{w}, stride ({sh}, {sw})", fontsize=9)
-    right.set_title(f"{kind} pool: {H_out}x{W_out}", fontsize=9)
+    left.set_title(_("input {H}x{W}, window {h}x{w}, stride ({sh}, {sw})").format(
+        H=H, W=W, h=h, w=w, sh=sh, sw=sw), fontsize=9)
+    right.set_title(_("{kind} pool: {H_out}x{W_out}").format(kind=kind, H_out=H_out,
+                                                             W_out=W_out), fontsize=9)
     fig.tight_layout()
     return fig

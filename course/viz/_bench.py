@@ -5,6 +5,8 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 
+from ..i18n import _
+
 
 def timing_bars(timings: list[Any], title: str = "", peak_gflops: float | None = None) -> Any:
     """Horizontal bars of seconds per call (log scale), labelled with GFLOP/s when known.
@@ -15,14 +17,15 @@ def timing_bars(timings: list[Any], title: str = "", peak_gflops: float | None =
     secs = [t.seconds for t in timings][::-1]
     bars = ax.barh(names, secs, color="tab:blue")
     ax.set_xscale("log")
-    ax.set_xlabel("seconds per call (log scale; shorter is faster)")
+    ax.set_xlabel(_("seconds per call (log scale; shorter is faster)"))
     for bar, t in zip(bars, timings[::-1]):
         label = f" {t.gflops:.3g} GFLOP/s" if t.gflops is not None else ""
         if label and peak_gflops:
-            label += f" ({100 * t.gflops / peak_gflops:.2g}% of peak)"
+            label += " " + _("({percent}% of peak)").format(
+                percent=f"{100 * t.gflops / peak_gflops:.2g}")
         ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, label, va="center",
                 fontsize=9)
     ax.set_xlim(min(secs) / 3, max(secs) * 30)
-    ax.set_title(title)
+    ax.set_title(_(title) if title else title)
     fig.tight_layout()
     return fig

@@ -6,6 +6,8 @@ from typing import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..i18n import _
+
 
 def _cells(ax: plt.Axes, values: Sequence[float], y: float, colors: Sequence[str] | None = None,
            x0: float = 0.0) -> None:
@@ -45,7 +47,7 @@ def conv1d_steps(x: Sequence[float], k: Sequence[float], stride: int = 1,
         row.set_ylim(-0.1, 3.3)
         row.set_aspect("equal")
         row.axis("off")
-        row.set_title(f"output {j}: window x[{start}:{start + w}] . k = {out[j]:g}", fontsize=9,
-                      loc="left")
+        row.set_title(_("output {j}: window x[{start}:{stop}] . k = {value}").format(
+            j=j, start=start, stop=start + w, value=f"{out[j]:g}"), fontsize=9, loc="left")
     fig.tight_layout()
     return fig

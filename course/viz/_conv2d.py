@@ -4,6 +4,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..i18n import _
+
 
 def _grid(ax: plt.Axes, values: np.ndarray, title: str, highlight: tuple | None = None,
           color: str = "#ffcc80", filled: np.ndarray | None = None) -> None:
@@ -37,8 +39,8 @@ def conv2d_window(X: np.ndarray, K: np.ndarray, i: int, j: int) -> plt.Figure:
     done = np.arange(out.size).reshape(out.shape) <= i * out.shape[1] + j
     fig, axes = plt.subplots(1, 3, figsize=(0.6 * (W + w + out.shape[1]) + 2, 0.6 * H + 0.8),
                              gridspec_kw={"width_ratios": [W, w, out.shape[1]]})
-    _grid(axes[0], X, "input X", (i, j, h, w))
-    _grid(axes[1], K, "kernel K", (0, 0, h, w), "#90caf9")
+    _grid(axes[0], X, _("input X"), (i, j, h, w))
+    _grid(axes[1], K, _("kernel K"), (0, 0, h, w), "#90caf9")
     _grid(axes[2], out, f"X * K: out[{i}, {j}] = {out[i, j]:g}", (i, j, 1, 1), "#a5d6a7", done)
     fig.tight_layout()
     return fig
@@ -52,13 +54,14 @@ def receptive_field_overlay(image: np.ndarray, activation: np.ndarray, i: int, j
     axes[0].imshow(image, cmap=None if image.ndim == 3 else "gray")
     axes[0].add_patch(plt.Rectangle((j - 0.5, i - 0.5), w, h, fill=False, edgecolor="red",
                                     linewidth=2))
-    axes[0].set_title(f"input: receptive field rows {i}..{i + h - 1}, cols {j}..{j + w - 1}",
-                      fontsize=10)
+    axes[0].set_title(_("input: receptive field rows {top}..{bottom}, cols {left}..{right}").format(
+        top=i, bottom=i + h - 1, left=j, right=j + w - 1), fontsize=10)
     lim = float(np.abs(activation).max()) or 1.0
     im = axes[1].imshow(activation, cmap="RdBu_r", vmin=-lim, vmax=lim)
     axes[1].plot(j, i, marker="s", markersize=8, markerfacecolor="none", color="lime",
                  markeredgewidth=2)
-    axes[1].set_title(f"activation map: output ({i}, {j}) = {activation[i, j]:.3f}", fontsize=10)
+    axes[1].set_title(_("activation map: output ({i}, {j}) = {value}").format(
+        i=i, j=j, value=f"{activation[i, j]:.3f}"), fontsize=10)
     fig.colorbar(im, ax=axes[1], fraction=0.046)
     for ax in axes:
         ax.axis("off")

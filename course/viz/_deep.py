@@ -7,11 +7,14 @@ from typing import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..i18n import N_, _
 
-def compare_curves(curves: Mapping[str, Sequence[float]], ylabel: str = "training loss",
-                   xlabel: str = "step", smooth: int = 1, logy: bool = False) -> plt.Figure:
+
+def compare_curves(curves: Mapping[str, Sequence[float]], ylabel: str = N_("training loss"),
+                   xlabel: str = N_("step"), smooth: int = 1, logy: bool = False) -> plt.Figure:
     """One line per named curve; `smooth` > 1 draws the moving average over that many points
-    (a curve of n values gives n - smooth + 1 points)."""
+    (a curve of n values gives n - smooth + 1 points). The labels are translated when the
+    catalog has them (the defaults do)."""
     fig, ax = plt.subplots(figsize=(7, 3.5))
     for name, values in curves.items():
         v = np.asarray(values, dtype=np.float64)
@@ -21,8 +24,10 @@ def compare_curves(curves: Mapping[str, Sequence[float]], ylabel: str = "trainin
         else:
             x = np.arange(1, len(v) + 1)
         ax.plot(x, v, label=name)
+    xlabel, ylabel = (_(label) if label else label for label in (xlabel, ylabel))
     ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel + (f" (mean of {smooth})" if smooth > 1 else ""))
+    ax.set_ylabel(_("{label} (mean of {count})").format(label=ylabel, count=smooth)
+                  if smooth > 1 else ylabel)
     if logy:
         ax.set_yscale("log")
     ax.legend()
@@ -38,8 +43,8 @@ def gradient_norms(norms: Mapping[str, Sequence[float]]) -> plt.Figure:
     for name, values in norms.items():
         ax.plot(np.arange(1, len(values) + 1), values, "o-", ms=3, label=name)
     ax.set_yscale("log")
-    ax.set_xlabel("convolution layer (1 = nearest the input)")
-    ax.set_ylabel("gradient norm of its weights")
+    ax.set_xlabel(_("convolution layer (1 = nearest the input)"))
+    ax.set_ylabel(_("gradient norm of its weights"))
     ax.legend()
     ax.grid(alpha=0.3, which="both")
     fig.tight_layout()
@@ -53,8 +58,8 @@ def segmentation_grid(images: np.ndarray, masks: np.ndarray, predictions: np.nda
     n = len(images)
     fig, axes = plt.subplots(3, n, figsize=(1.8 * n, 5.6), squeeze=False)
     for i in range(n):
-        for row, (pic, name) in enumerate(((images[i, 0], "image"), (masks[i, 0], "mask"),
-                                           (predictions[i, 0], "prediction"))):
+        for row, (pic, name) in enumerate(((images[i, 0], _("image")), (masks[i, 0], _("mask")),
+                                           (predictions[i, 0], _("prediction")))):
             ax = axes[row, i]
             ax.imshow(pic, cmap="gray", vmin=0 if row else None, vmax=1 if row else None)
             ax.set_xticks([])

@@ -6,10 +6,13 @@ from typing import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..i18n import _
+
 
 def show_images(images: Sequence[np.ndarray], titles: Sequence[str] | None = None,
                 cmap: str = "gray", signed: bool = False, size: float = 3.0) -> plt.Figure:
-    """Images side by side. `signed` centres a red-blue colour scale on 0 (activation maps)."""
+    """Images side by side. `signed` centres a red-blue colour scale on 0 (activation maps).
+    A title the catalog has is shown translated."""
     fig, axes = plt.subplots(1, len(images), figsize=(size * len(images), size), squeeze=False)
     for i, (ax, img) in enumerate(zip(axes[0], images)):
         if signed:
@@ -18,7 +21,7 @@ def show_images(images: Sequence[np.ndarray], titles: Sequence[str] | None = Non
             fig.colorbar(im, ax=ax, fraction=0.046)
         else:
             ax.imshow(img, cmap=None if img.ndim == 3 else cmap)
-        ax.set_title(titles[i] if titles else "", fontsize=10)
+        ax.set_title(_(titles[i]) if titles and titles[i] else "", fontsize=10)
         ax.axis("off")
     fig.tight_layout()
     return fig

@@ -5,6 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..i18n import _
+
 # A detector of a bright vertical bar one pixel wide: centre column up, its neighbours down.
 BAR_DETECTOR = np.array([[-1, 2, -1]] * 3, dtype=float)
 
@@ -51,26 +53,26 @@ def simple_complex_cells(size: int = 12, column: int = 3, shift: int = 2,
         row[0].imshow(x, cmap="gray", vmin=0, vmax=1)
         row[0].add_patch(plt.Rectangle((col - 1.5, 3.5), 3, 3, fill=False, edgecolor="orange",
                                        linewidth=2))
-        row[0].set_title(f"stimulus: bar at column {col}\n(orange: one simple cell's field)",
-                         fontsize=9)
+        row[0].set_title(_("stimulus: bar at column {column}\n(orange: one simple cell's "
+                           "field)").format(column=col), fontsize=9)
         row[1].imshow(a, cmap="magma", vmin=0, vmax=BAR_DETECTOR.max() * 3)
         for edge in range(block, a.shape[0], block):
             row[1].axhline(edge - 0.5, color="white", linewidth=1)
             row[1].axvline(edge - 0.5, color="white", linewidth=1)
-        row[1].set_title("simple cells = convolution\n(the same detector at every place)",
+        row[1].set_title(_("simple cells = convolution\n(the same detector at every place)"),
                          fontsize=9)
         row[2].imshow(p, cmap="magma", vmin=0, vmax=BAR_DETECTOR.max() * 3)
         for (i, j), v in np.ndenumerate(p):
             row[2].text(j, i, f"{v:g}", ha="center", va="center",
                         color="black" if v > 3 else "white")
-        row[2].set_title(f"complex cells = pooling\n(max of each {block}x{block} region)",
-                         fontsize=9)
+        row[2].set_title(_("complex cells = pooling\n(max of each {block}x{block} "
+                           "region)").format(block=block), fontsize=9)
         for ax in row:
             ax.set_xticks([])
             ax.set_yticks([])
-    axes[1, 0].set_ylabel(f"the bar moved {shift} px right", fontsize=9)
-    axes[0, 0].set_ylabel("a vertical bar", fontsize=9)
-    fig.suptitle("Visual cortex (Hubel and Wiesel) and CNN: simple cells -> convolution, "
-                 "complex cells -> pooling", fontsize=10)
+    axes[1, 0].set_ylabel(_("the bar moved {shift} px right").format(shift=shift), fontsize=9)
+    axes[0, 0].set_ylabel(_("a vertical bar"), fontsize=9)
+    fig.suptitle(_("Visual cortex (Hubel and Wiesel) and CNN: simple cells -> convolution, "
+                   "complex cells -> pooling"), fontsize=10)
     fig.tight_layout()
     return fig

@@ -6,6 +6,8 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..i18n import N_, _
+
 
 def _numpy(a: Any) -> np.ndarray:
     """A tensor (on any device, with or without gradient) or an array, as a NumPy array."""
@@ -28,12 +30,12 @@ def _grid(images: list[np.ndarray], titles: list[str], cols: int, title: str, si
         else:
             ax.imshow(img, cmap="gray" if img.ndim == 2 else None)
         ax.set_title(t, fontsize=8)
-    fig.suptitle(title, fontsize=11)
+    fig.suptitle(_(title) if title else title, fontsize=11)
     fig.tight_layout()
     return fig
 
 
-def show_filters(weight: Any, title: str = "filters", cols: int = 8,
+def show_filters(weight: Any, title: str = N_("filters"), cols: int = 8,
                  size: float = 1.3) -> plt.Figure:
     """The kernels of a convolution layer, weight (F, C, h, w): one picture per kernel, in
     colour when C == 3 (rescaled to [0, 1]), else channel 0 on a red-blue scale centred on 0."""
@@ -45,15 +47,17 @@ def show_filters(weight: Any, title: str = "filters", cols: int = 8,
                  signed=True)
 
 
-def show_activation_maps(maps: Any, n: int = 16, seed: int = 0, title: str = "activation maps",
-                         cols: int = 8, size: float = 1.3) -> plt.Figure:
+def show_activation_maps(maps: Any, n: int = 16, seed: int = 0,
+                         title: str = N_("activation maps"), cols: int = 8,
+                         size: float = 1.3) -> plt.Figure:
     """Activation maps (C, H, W) of one image (or (1, C, H, W)): n channels chosen at random
     with `seed` (all of them if C <= n), in channel order, on a red-blue scale centred on 0."""
     m = _numpy(maps)
     m = m[0] if m.ndim == 4 else m
     channels = np.arange(len(m)) if len(m) <= n else \
         np.sort(np.random.default_rng(seed).choice(len(m), n, replace=False))
-    return _grid([m[c] for c in channels], [f"channel {c}" for c in channels],
+    return _grid([m[c] for c in channels],
+                 [_("channel {number}").format(number=c) for c in channels],
                  min(cols, len(channels)), title, size, signed=True)
 
 
@@ -83,7 +87,8 @@ def show_layer_maps(maps: dict[str, Any], n: int = 16, seed: int = 0, cols: int 
         k = min(n, len(m))
         channels = np.sort(np.random.default_rng(seed).choice(len(m), k, replace=False))
         ax.imshow(_mosaic(m[channels], cols), cmap="gray")
-        ax.set_title(f"{name}\n{m.shape[1]}x{m.shape[2]}, {k} of {len(m)}", fontsize=9)
+        ax.set_title(_("{layer}\n{height}x{width}, {shown} of {count}").format(
+            layer=name, height=m.shape[1], width=m.shape[2], shown=k, count=len(m)), fontsize=9)
         ax.axis("off")
     fig.tight_layout()
     return fig

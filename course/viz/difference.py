@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import _
+
 MAX_MAPS = 4  # channels drawn for a (N, C, H, W) output
 WRONG = (0.85, 0.11, 0.38, 0.9)  # the colour that marks a wrong cell
 
@@ -49,7 +51,8 @@ def _maps(expected: np.ndarray, got: np.ndarray, spatial: tuple[int, ...]
 
     def mosaic(maps: np.ndarray) -> np.ndarray:
         return np.hstack([part for k in shown for part in (maps[k], gap)][:-1])
-    title = f"maps from {first}" + (f", {len(shown)} shown" if len(shown) > 1 else "")
+    title = _("maps from {first}, {count} shown").format(first=first, count=len(shown)) \
+        if len(shown) > 1 else _("maps from {first}").format(first=first)
     return title, mosaic(e), mosaic(g)
 
 
@@ -66,8 +69,8 @@ def _draw_maps(expected: np.ndarray, got: np.ndarray, spatial: tuple[int, ...]) 
     bad = ~np.isclose(g, e, rtol=1e-4, atol=1e-6) & ~np.isnan(e)
     marks = np.zeros((*bad.shape, 4))
     marks[bad] = WRONG
-    for ax, data, name, vmax in ((axes[0], e, "expected", lim), (axes[1], g, "got", lim),
-                                 (axes[2], diff, "got − expected", dlim)):
+    for ax, data, name, vmax in ((axes[0], e, _("expected"), lim), (axes[1], g, _("got"), lim),
+                                 (axes[2], diff, _("got − expected"), dlim)):
         ax.imshow(data, cmap="RdBu_r", vmin=-vmax, vmax=vmax, interpolation="nearest")
         ax.set_title(name, fontsize=8)
         ax.set_xticks([])
@@ -87,9 +90,10 @@ def _draw_scores(expected: np.ndarray, got: np.ndarray) -> bytes:
     ax = fig.subplots()
     fig.subplots_adjust(left=0.1, right=0.98, top=0.85, bottom=0.15)
     x = np.arange(expected.shape[1])
-    ax.bar(x - 0.2, expected[i], width=0.4, label="expected", color="#1e88e5")
-    ax.bar(x + 0.2, got[i], width=0.4, label="got", color="#ef6c00")
-    ax.set_title(f"scores of sample {i}: expected (blue), got (orange)", fontsize=8)
+    ax.bar(x - 0.2, expected[i], width=0.4, label=_("expected"), color="#1e88e5")
+    ax.bar(x + 0.2, got[i], width=0.4, label=_("got"), color="#ef6c00")
+    ax.set_title(_("scores of sample {number}: expected (blue), got (orange)").format(number=i),
+                 fontsize=8)
     ax.set_xticks(x)
     ax.tick_params(labelsize=7)
     return _png(canvas)
@@ -103,16 +107,17 @@ def _draw_shapes(expected: np.ndarray, got: np.ndarray, rule: str) -> bytes:
     sizes = [(a.shape[-2] if a.ndim >= 2 else 1, a.shape[-1] if a.ndim else 1)
              for a in (expected, got)]
     h_max, w_max = max(s[0] for s in sizes), max(s[1] for s in sizes)
-    for ax, arr, (h, w), name in zip(axes, (expected, got), sizes, ("expected", "got")):
+    names = (_("expected {shape}"), _("got {shape}"))
+    for ax, arr, (h, w), name in zip(axes, (expected, got), sizes, names):
         ax.hlines(np.arange(h + 1), 0, w, color="#616161", lw=0.6)
         ax.vlines(np.arange(w + 1), 0, h, color="#616161", lw=0.6)
         ax.set_xlim(-0.5, w_max + 0.5)
         ax.set_ylim(h_max + 0.5, -0.5)
         ax.set_aspect("equal")
         ax.axis("off")
-        ax.set_title(f"{name} {tuple(arr.shape)}", fontsize=8)
-    if rule:
-        fig.text(0.5, 0.03, rule, ha="center", fontsize=7)
+        ax.set_title(name.format(shape=tuple(arr.shape)), fontsize=8)
+    if rule:  # the case's shape rule, an N_() message of its notebook's module
+        fig.text(0.5, 0.03, _(rule), ha="center", fontsize=7)
     return _png(canvas)
 
 

@@ -9,6 +9,7 @@ from typing import Literal
 import numpy as np
 
 from .. import reference as ref
+from ..i18n import N_
 from ..examples import LECTURE_GRID, SOBEL_X
 from ..reference import IntOrPair, conv_output_size, pair
 
@@ -18,12 +19,15 @@ __all__ = ["KERNELS", "LECTURE_GRID", "apply_kernel", "conv_output_size", "pool"
 
 def _presets() -> dict[str, np.ndarray]:
     """The filter explorer's kernels: the lecture's four edge filters first (as notebook 02
-    builds them from its top-edge filter), then a few classics."""
-    edges = {f"{name} edge": k for name, k in ref.edge_kernels().items()}
+    builds them from its top-edge filter), then a few classics. The names are the keys (in
+    English); the explorers show them translated."""
+    e = ref.edge_kernels()
+    edges = {N_("top edge"): e["top"], N_("bottom edge"): e["bottom"],
+             N_("left edge"): e["left"], N_("right edge"): e["right"]}
     classics = {"Sobel x": SOBEL_X, "Sobel y": SOBEL_X.T,
-                "blur": np.full((3, 3), 1 / 9),
-                "sharpen": np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
-                "identity": np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]])}
+                N_("blur"): np.full((3, 3), 1 / 9),
+                N_("sharpen"): np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
+                N_("identity"): np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]])}
     return {name: np.asarray(k, np.float32) for name, k in {**edges, **classics}.items()}
 
 

@@ -7,6 +7,7 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
+from ..i18n import _
 from ._base import Explorer
 from ._render import colorize, png, upscale
 
@@ -86,10 +87,11 @@ def activation_explorer(model: "torch.nn.Module", image, per_page: int = 16  # n
     (*cartes d'activation*) for `image` (see as_batch), `per_page` at a time."""
     names = conv_pool_layers(model)
     if not names:
-        raise ValueError("this model has no convolution or pooling module to look at")
+        raise ValueError(_("this model has no convolution or pooling module to look at"))
     maps = activation_maps(model, image, names)  # one forward pass for every layer
-    controls = {"layer": widgets.Dropdown(options=names, value=names[0], description="layer"),
-                "page": widgets.IntSlider(value=0, min=0, max=0, description="page")}
+    controls = {"layer": widgets.Dropdown(options=names, value=names[0],
+                                          description=_("layer")),
+                "page": widgets.IntSlider(value=0, min=0, max=0, description=_("page"))}
     picture, text = widgets.Image(format="png"), widgets.HTML()
     busy = [False]  # changing the page's range fires its observer: redraw once
 
@@ -106,10 +108,11 @@ def activation_explorer(model: "torch.nn.Module", image, per_page: int = 16  # n
         picture.value = png(mosaic(shown))
         name = controls["layer"].value
         module = html.escape(str(dict(model.named_modules())[name]))
-        text.value = (f"<code>{name}</code>: {module}<br>output "
-                      f"{' × '.join(map(str, a.shape))} (channels × H × W); channels {first}–"
-                      f"{first + len(shown) - 1}, left to right, each on its own red-blue scale "
-                      f"centred on 0.")
+        text.value = _("<code>{name}</code>: {module}<br>output {shape} (channels × H × W); "
+                       "channels {first}–{last}, left to right, each on its own red-blue scale "
+                       "centred on 0.").format(name=name, module=module,
+                                               shape=" × ".join(map(str, a.shape)),
+                                               first=first, last=first + len(shown) - 1)
 
     return Explorer("ActivationExplorer", f"{type(model).__name__}, {len(names)} layers",
                     controls, [widgets.HBox([widgets.VBox(list(controls.values())),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
+from ..i18n import _
 from ._base import Explorer
 from ._grid import CHOSEN, FIELD, FIELD_PAD, INPUT, PAD, grid_html
 from ._ops import conv_output_size, receptive_field
@@ -28,12 +29,15 @@ def arithmetic_explorer(dims: int = 2, size: int = 7, kernel: int = 3, padding: 
 
     controls = {
         "dims": widgets.ToggleButtons(options=[("1D", 1), ("2D", 2)], value=dims,
-                                      description="dims"),
-        "size": slider("input n", size, 2, 12), "kernel": slider("kernel k", kernel, 1, 5),
-        "padding": slider("padding p", padding, 0, 3), "stride": slider("stride s", stride, 1, 4),
-        "dilation": slider("dilation d", dilation, 1, 3), "position": slider("output #", 0, 0, 0),
+                                      description=_("dims")),
+        "size": slider(_("input n"), size, 2, 12),
+        "kernel": slider(_("kernel k"), kernel, 1, 5),
+        "padding": slider(_("padding p"), padding, 0, 3),
+        "stride": slider(_("stride s"), stride, 1, 4),
+        "dilation": slider(_("dilation d"), dilation, 1, 3),
+        "position": slider(_("output #"), 0, 0, 0),
     }
-    play = widgets.Play(interval=700, min=0, max=0, description="step through outputs")
+    play = widgets.Play(interval=700, min=0, max=0, description=_("step through outputs"))
     widgets.jslink((play, "value"), (controls["position"], "value"))
     picture, text = widgets.HTML(), widgets.HTML()
     busy = [False]  # changing the position's range fires its observer: redraw once
@@ -49,19 +53,21 @@ def arithmetic_explorer(dims: int = 2, size: int = 7, kernel: int = 3, padding: 
         controls["position"].max = play.max = max(count - 1, 0)
         busy[0] = False
         pos = min(v["position"], max(count - 1, 0))
-        html = [formula_html(n, k, p, s, d) + (" per axis" if v["dims"] == 2 else "")]
+        formula = formula_html(n, k, p, s, d)
+        html = [_("{formula} per axis").format(formula=formula) if v["dims"] == 2 else formula]
         if out <= 0:
-            html.append("The dilated kernel is wider than the padded input: no output at all.")
+            html.append(_("The dilated kernel is wider than the padded input: no output at "
+                          "all."))
             picture.value = draw(v["dims"], n, p, None, None, out)
         else:
             where = divmod(pos, out) if v["dims"] == 2 else pos
             field = receptive_field(where, k, s, p, d)
             axes = field if v["dims"] == 2 else (field,)
             inside = np.prod([np.count_nonzero((a >= 0) & (a < n)) for a in axes])
-            html.append(f"output {where} reads input indices "
-                        + " × ".join(str(a.tolist()) for a in axes)
-                        + f": {int(inside)} of {k ** v['dims']} taps on the input, the others on"
-                          " the zero padding.")
+            html.append(_("output {where} reads input indices {indices}: {inside} of {taps} "
+                          "taps on the input, the others on the zero padding.").format(
+                              where=where, indices=" × ".join(str(a.tolist()) for a in axes),
+                              inside=int(inside), taps=k ** v["dims"]))
             picture.value = draw(v["dims"], n, p, field, where, out)
         text.value = "<br>".join(html)
 
@@ -85,8 +91,9 @@ def draw(dims: int, n: int, p: int, field, where, out: int) -> str:
         cells = np.ix_(rows + p, cols + p)
         colours[cells] = np.where(colours[cells] == PAD, FIELD_PAD, FIELD)
         out_colours[where if dims == 2 else (0, where)] = CHOSEN
-    html = grid_html(colours, title="padded input (grey: the zeros of the padding)", origin=-p)
+    html = grid_html(colours, title=_("padded input (grey: the zeros of the padding)"),
+                     origin=-p)
     if out > 0:
-        html += grid_html(out_colours, title=f"output ({out} per axis)" if dims == 2
-                          else f"output ({out})")
+        title = _("output ({count} per axis)") if dims == 2 else _("output ({count})")
+        html += grid_html(out_colours, title=title.format(count=out))
     return html

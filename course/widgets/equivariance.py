@@ -6,6 +6,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import data
+from ..i18n import _
 from ._base import Explorer
 from ._ops import KERNELS, apply_kernel, pool, shift
 from ._render import array_png, image_widget
@@ -53,12 +54,15 @@ def equivariance_explorer(image: str = "camera", kernel: str = "top edge", mode:
     """Move the image with the dx, dy sliders: its activation map moves with it (*équivariance
     par translation*) while the pooled map stays almost the same (*invariance*)."""
     controls = {
-        "image": widgets.Dropdown(options=data.OFFLINE_IMAGES, value=image, description="image"),
-        "kernel": widgets.Dropdown(options=list(KERNELS), value=kernel, description="kernel"),
-        "dx": widgets.IntSlider(value=0, min=-16, max=16, description="shift dx"),
-        "dy": widgets.IntSlider(value=0, min=-16, max=16, description="shift dy"),
-        "mode": widgets.ToggleButtons(options=["max", "avg"], value=mode, description="pooling"),
-        "window": widgets.IntSlider(value=window, min=2, max=32, description="pool size"),
+        "image": widgets.Dropdown(options=data.OFFLINE_IMAGES, value=image,
+                                  description=_("image")),
+        "kernel": widgets.Dropdown(options=[(_(name), name) for name in KERNELS], value=kernel,
+                                   description=_("kernel")),
+        "dx": widgets.IntSlider(value=0, min=-16, max=16, description=_("shift dx")),
+        "dy": widgets.IntSlider(value=0, min=-16, max=16, description=_("shift dy")),
+        "mode": widgets.ToggleButtons(options=["max", "avg"], value=mode,
+                                      description=_("pooling")),
+        "window": widgets.IntSlider(value=window, min=2, max=32, description=_("pool size")),
     }
     pictures = [image_widget() for _ in range(3)]
     text = widgets.HTML()
@@ -78,13 +82,15 @@ def equivariance_explorer(image: str = "camera", kernel: str = "top edge", mode:
         pictures[1].value = array_png(maps["z_moved"], signed=True)
         pictures[2].value = array_png(maps["p_moved"], signed=True)
         r = shift_report(maps, v["dx"], v["dy"], margin=k.shape[0])
-        text.value = (f"shift ({v['dx']}, {v['dy']}) px. Relative change of the activation map: "
-                      f"<b>{r['conv_change']:.3f}</b>; of the map once shifted back "
-                      f"(equivariance error, away from the border): "
-                      f"<b>{r['equivariance_error']:.3f}</b>; of the pooled map: "
-                      f"<b>{r['pool_change']:.3f}</b>.")
+        text.value = _("shift ({dx}, {dy}) px. Relative change of the activation map: "
+                       "<b>{conv}</b>; of the map once shifted back (equivariance error, away "
+                       "from the border): <b>{error}</b>; of the pooled map: "
+                       "<b>{pool}</b>.").format(dx=v["dx"], dy=v["dy"],
+                                                conv=f"{r['conv_change']:.3f}",
+                                                error=f"{r['equivariance_error']:.3f}",
+                                                pool=f"{r['pool_change']:.3f}")
 
-    titles = ["shifted input", "activation map", "pooled map"]
+    titles = [_("shifted input"), _("activation map"), _("pooled map")]
     view = widgets.HBox([widgets.VBox([widgets.HTML(t), p]) for t, p in zip(titles, pictures)])
     return Explorer("EquivarianceExplorer", f"image={image!r}, kernel={kernel!r}, mode={mode!r}, "
                     f"window={window}, size={size}", controls,

@@ -7,11 +7,12 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import data
+from ..i18n import N_, _
 from ._base import Explorer
 from ._ops import KERNELS, apply_kernel
 from ._render import array_png, image_widget, scale_html
 
-CUSTOM = "custom"
+CUSTOM = N_("custom")
 
 
 @lru_cache(maxsize=16)
@@ -32,13 +33,15 @@ def filter_explorer(image: str = "camera", kernel: str = "top edge", size: int =
 
     `image` is one of `course.data.OFFLINE_IMAGES`, `kernel` one of `KERNELS`, `size` the side
     of the centre crop shown (32-256)."""
-    image_dd = widgets.Dropdown(options=data.OFFLINE_IMAGES, value=image, description="image")
-    kernel_dd = widgets.Dropdown(options=[*KERNELS, CUSTOM], value=kernel, description="kernel")
+    image_dd = widgets.Dropdown(options=data.OFFLINE_IMAGES, value=image,
+                                description=_("image"))
+    kernel_dd = widgets.Dropdown(options=[(_(name), name) for name in [*KERNELS, CUSTOM]],
+                                 value=kernel, description=_("kernel"))
     cells = [widgets.FloatText(value=float(v), step=0.5, layout=widgets.Layout(width="64px"))
              for v in KERNELS[kernel].ravel()]
-    size_sl = widgets.IntSlider(value=size, min=32, max=256, step=32, description="crop size",
-                                continuous_update=True)
-    relu = widgets.Checkbox(value=False, description="ReLU: A = max(0, Z)")
+    size_sl = widgets.IntSlider(value=size, min=32, max=256, step=32,
+                                description=_("crop size"), continuous_update=True)
+    relu = widgets.Checkbox(value=False, description=_("ReLU: A = max(0, Z)"))
     shown_in, shown_out = image_widget(), image_widget()
     scale, caption = widgets.HTML(), widgets.HTML()
     syncing = [False]  # True while a preset writes its nine values: one redraw, not nine
@@ -56,8 +59,9 @@ def filter_explorer(image: str = "camera", kernel: str = "top edge", size: int =
         shown_out.value = array_png(z, signed=True)
         scale.value = scale_html(lim)
         n = x.shape[0]
-        caption.value = (f"input {n}×{n}, map {z.shape[0]}×{z.shape[1]} = ({n}−3+1)²; "
-                         f"min {z.min():.3g}, max {z.max():.3g}")
+        caption.value = _("input {n}×{n}, map {rows}×{cols} = ({n}−3+1)²; min {low}, max "
+                          "{high}").format(n=n, rows=z.shape[0], cols=z.shape[1],
+                                           low=f"{z.min():.3g}", high=f"{z.max():.3g}")
 
     def on_preset(change: dict) -> None:
         if change["new"] == CUSTOM:
@@ -83,10 +87,10 @@ def filter_explorer(image: str = "camera", kernel: str = "top edge", size: int =
     grid = widgets.GridBox(cells, layout=widgets.Layout(grid_template_columns="repeat(3, 70px)"))
     controls = {"image": image_dd, "kernel": kernel_dd, "size": size_sl, "relu": relu,
                 **{f"k{i}{j}": cells[3 * i + j] for i in range(3) for j in range(3)}}
-    panel = widgets.VBox([image_dd, kernel_dd, widgets.HTML("kernel K (3×3)"), grid, size_sl,
-                          relu])
-    view = widgets.HBox([panel, widgets.VBox([widgets.HTML("input X"), shown_in]),
-                         widgets.VBox([widgets.HTML("activation map X * K"), shown_out, scale,
-                                       caption])])
+    panel = widgets.VBox([image_dd, kernel_dd, widgets.HTML(_("kernel K (3×3)")), grid,
+                          size_sl, relu])
+    view = widgets.HBox([panel, widgets.VBox([widgets.HTML(_("input X")), shown_in]),
+                         widgets.VBox([widgets.HTML(_("activation map X * K")), shown_out,
+                                       scale, caption])])
     return Explorer("FilterExplorer", f"image={image!r}, kernel={kernel!r}, size={size}",
                     controls, [view], redraw, observed=("image", "size", "relu"))

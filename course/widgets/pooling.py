@@ -5,14 +5,17 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import data
+from ..i18n import N_, _
 from ._base import Explorer
 from ._grid import CHOSEN, FIELD, INPUT, grid_html
 from ._ops import LECTURE_GRID, conv_output_size, pool, receptive_field
 from ._render import array_png, image_widget
 from .filters import gray_image
 
-GRIDS = {"lecture grid (7×7)": LECTURE_GRID,
-         "random grid (8×8)": np.random.default_rng(0).integers(0, 10, (8, 8)).astype(np.float32)}
+# Keys in English (the `source` argument); shown translated.
+GRIDS = {N_("lecture grid (7×7)"): LECTURE_GRID,
+         N_("random grid (8×8)"): np.random.default_rng(0).integers(0, 10, (8, 8)).astype(
+             np.float32)}
 
 
 def pooling_explorer(source: str = "lecture grid (7×7)", mode: str = "max", window: int = 3,
@@ -22,12 +25,14 @@ def pooling_explorer(source: str = "lecture grid (7×7)", mode: str = "max", win
     `source` is a key of GRIDS (numbers shown, and the window of the chosen output highlighted)
     or a name in `course.data.OFFLINE_IMAGES` (a 256x256 grey crop, pooled image shown)."""
     controls = {
-        "source": widgets.Dropdown(options=[*GRIDS, *data.OFFLINE_IMAGES], value=source,
-                                   description="input"),
-        "mode": widgets.ToggleButtons(options=["max", "avg"], value=mode, description="pooling"),
-        "window": widgets.IntSlider(value=window, min=1, max=16, description="window"),
-        "stride": widgets.IntSlider(value=stride, min=1, max=16, description="stride s"),
-        "position": widgets.IntSlider(value=0, min=0, max=0, description="output #"),
+        "source": widgets.Dropdown(options=[*((_(g), g) for g in GRIDS),
+                                            *((name, name) for name in data.OFFLINE_IMAGES)],
+                                   value=source, description=_("input")),
+        "mode": widgets.ToggleButtons(options=["max", "avg"], value=mode,
+                                      description=_("pooling")),
+        "window": widgets.IntSlider(value=window, min=1, max=16, description=_("window")),
+        "stride": widgets.IntSlider(value=stride, min=1, max=16, description=_("stride s")),
+        "position": widgets.IntSlider(value=0, min=0, max=0, description=_("output #")),
     }
     tables, text = widgets.HTML(), widgets.HTML()
     pictures = [image_widget() for _ in range(2)]
@@ -47,10 +52,10 @@ def pooling_explorer(source: str = "lecture grid (7×7)", mode: str = "max", win
         busy[0] = False
         tables.layout.display = "" if is_grid else "none"
         images.layout.display = "none" if is_grid else ""
-        text.value = (f"output size ⌊(H − h) / s⌋ + 1 = ⌊({h} − {w}) / {s}⌋ + 1 = <b>{out}</b> "
-                      f"per axis; no parameters to learn.")
+        text.value = _("output size ⌊(H − h) / s⌋ + 1 = ⌊({h} − {w}) / {s}⌋ + 1 = <b>{out}</b> "
+                       "per axis; no parameters to learn.").format(h=h, w=w, s=s, out=out)
         if out <= 0:
-            text.value += " The window is larger than the input: no output."
+            text.value += " " + _("The window is larger than the input: no output.")
             tables.value, pictures[1].value = "", b""
             return
         z = pool(x, v["mode"], w, s)
@@ -59,7 +64,8 @@ def pooling_explorer(source: str = "lecture grid (7×7)", mode: str = "max", win
             tables.value = grid_tables(x, z, receptive_field(where, w, s), where)
         else:
             pictures[0].value, pictures[1].value = array_png(x), array_png(z)
-            text.value += f" {h}×{h} → {out}×{out}: {h * h / out ** 2:.1f} times fewer numbers."
+            text.value += " " + _("{h}×{h} → {out}×{out}: {ratio} times fewer numbers.").format(
+                h=h, out=out, ratio=f"{h * h / out ** 2:.1f}")
 
     panel = widgets.VBox(list(controls.values()))
     return Explorer("PoolingExplorer", f"source={source!r}, mode={mode!r}, window={window}, "
@@ -74,5 +80,5 @@ def grid_tables(x: np.ndarray, z: np.ndarray, field: tuple[np.ndarray, np.ndarra
     colours[np.ix_(*field)] = FIELD
     out_colours = np.full(z.shape, INPUT, dtype=object)
     out_colours[where] = CHOSEN
-    return (grid_html(colours, np.vectorize(lambda a: f"{a:g}")(x), "input")
-            + grid_html(out_colours, np.vectorize(lambda a: f"{a:.3g}")(z), "output"))
+    return (grid_html(colours, np.vectorize(lambda a: f"{a:g}")(x), _("input"))
+            + grid_html(out_colours, np.vectorize(lambda a: f"{a:.3g}")(z), _("output")))
