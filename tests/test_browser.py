@@ -2,7 +2,9 @@
 
 A generated notebook displays each explorer; the test runs all cells, moves one slider of each
 explorer with the keyboard, checks that what it displays changed, and saves a screenshot of each
-in tests/screenshots/. Without Chromium or Playwright it FAILS, unless COURSE_SKIP_BROWSER=1."""
+in tests/screenshots/. A second notebook runs a wrong answer of notebooks 02, 05 and 08 (each
+failing check shows its picture) and a French explorer. Without Chromium or Playwright it
+FAILS, unless COURSE_SKIP_BROWSER=1."""
 import json
 import os
 import secrets
@@ -71,6 +73,74 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# A wrong answer per notebook 02, 05, 08, each in a cell that starts with "# <name>".
+FAILING = {
+    "conv2d": """\
+from course.checks.conv2d import check_conv2d
+
+def conv2d(X, K):  # the kernel is flipped
+    h, w = K.shape
+    out = np.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = np.sum(X[i:i + h, j:j + w] * K[::-1, ::-1])
+    return out
+
+check_conv2d(conv2d)""",
+    "max_pool2d": """\
+from course.checks.pooling import check_max_pool2d
+
+def max_pool2d(input, kernel_size, stride=None):  # averages instead of taking the max
+    k = kernel_size if isinstance(kernel_size, int) else kernel_size[0]
+    s = stride or k
+    s = s if isinstance(s, int) else s[0]
+    N, C, H, W = input.shape
+    out = np.zeros((N, C, (H - k) // s + 1, (W - k) // s + 1), dtype=input.dtype)
+    for i in range(out.shape[2]):
+        for j in range(out.shape[3]):
+            out[:, :, i, j] = input[:, :, i * s:i * s + k, j * s:j * s + k].mean(axis=(2, 3))
+    return out
+
+check_max_pool2d(max_pool2d)""",
+    "LeNet5": """\
+import torch.nn.functional as F
+from course.checks.lenet import check_lenet5
+
+class LeNet5(nn.Module):  # no ReLU after fc1 and fc2
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, kernel_size=5, padding=2)
+        self.pool1 = nn.MaxPool2d(2)
+        self.conv2 = nn.Conv2d(6, 16, kernel_size=5)
+        self.pool2 = nn.MaxPool2d(2)
+        self.fc1, self.fc2, self.fc3 = nn.Linear(400, 120), nn.Linear(120, 84), nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = self.pool1(F.relu(self.conv1(x)))
+        x = self.pool2(F.relu(self.conv2(x)))
+        return self.fc3(self.fc2(self.fc1(x.flatten(1))))
+
+check_lenet5(LeNet5)""",
+}
+
+
+def write_checks_notebook(folder: Path) -> str:
+    cells = [nbformat.v4.new_code_cell("import numpy as np\nfrom torch import nn")]
+    # A failing check raises CheckFailed, which would stop "run all" there: the test cells
+    # catch it to go on (a student's notebook stops, as it should).
+    cells += [nbformat.v4.new_code_cell(f"# {name}\n" + code.replace(
+        "\ncheck_", "\ntry:\n    check_").replace(")\n", ")\n", 1) +
+        "\nexcept Exception as exc:\n    print(type(exc).__name__)")
+        for name, code in FAILING.items()]
+    cells.append(nbformat.v4.new_code_cell(
+        'import os\nos.environ["COURSE_LANG"] = "fr"  # as the French edition\'s first cell does\n'
+        "from course.widgets import filter_explorer\nfilter_explorer()"))
+    nb = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": {
+        "name": "python3", "display_name": "Python 3", "language": "python"}})
+    nbformat.write(nb, folder / "checks.ipynb")
+    return "checks.ipynb"
 
 
 def write_notebook(folder: Path) -> str:
@@ -177,44 +247,93 @@ def displayed(explorer) -> list[str]:
         ".map(x => x.tagName === 'IMG' ? x.src : x.innerHTML)")
 
 
-def test_explorers_in_jupyterlab(tmp_path):
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server on loopback over a folder with the test's notebooks, and a browser."""
     chromium = need_browser()
     from playwright.sync_api import sync_playwright
 
-    name = write_notebook(tmp_path)
+    folder = tmp_path_factory.mktemp("lab")
+    write_notebook(folder)
+    write_checks_notebook(folder)
     port, token = free_port(), secrets.token_hex(16)
-    server = start_lab(tmp_path, port, token)
+    server = start_lab(folder, port, token)
     SHOTS.mkdir(exist_ok=True)
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(60_000)  # generous: CI machines can be busy
-            page.goto(f"http://127.0.0.1:{port}/lab/tree/{name}?token={token}")
-            page.wait_for_selector(".jp-Notebook .jp-Cell")
-            run_all_cells(page)
-            for dom_class, code, label, key in EXPLORERS:
-                explorer = page.locator(f".{dom_class}")
-                wait_visible(page, explorer)  # the first waits for the kernel
-                page.wait_for_function(  # its first picture or table is drawn
-                    "c => [...document.querySelector('.' + c).querySelectorAll("
-                    "'img, .widget-html-content')].some(x => x.src || x.innerHTML.length > 200)",
-                    arg=dom_class)
-                before = displayed(explorer)
-                slider = explorer.locator(".widget-slider", has_text=label)
-                slider.locator(".noUi-handle").press(key)
-                deadline = time.monotonic() + 15
-                while displayed(explorer) == before and time.monotonic() < deadline:
-                    time.sleep(0.1)
-                explorer.screenshot(path=SHOTS / f"{dom_class.removeprefix('course-')}.png")
-                assert displayed(explorer) != before, f"{code}: moving {label!r} changed nothing"
-            play = page.locator(".course-arithmeticexplorer .widget-play button").first
-            before = displayed(page.locator(".course-arithmeticexplorer"))
-            play.click()  # Play steps through the outputs (jslink: browser-side only)
-            page.wait_for_timeout(2500)
-            assert displayed(page.locator(".course-arithmeticexplorer")) != before, "Play"
-            errors = page.locator(".jp-OutputArea-output[data-mime-type*='error']")
-            assert errors.count() == 0, errors.first.inner_text()
+
+            def open_notebook(name: str):
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.set_default_timeout(60_000)  # generous: CI machines can be busy
+                page.goto(f"http://127.0.0.1:{port}/lab/tree/{name}?token={token}")
+                page.wait_for_selector(".jp-Notebook .jp-Cell")
+                run_all_cells(page)
+                return page
+
+            yield open_notebook
             browser.close()
     finally:
         stop(server)
+
+
+def no_errors_but(page, allowed: int = 0) -> None:
+    errors = page.locator(".jp-OutputArea-output[data-mime-type*='error']")
+    assert errors.count() == allowed, errors.first.inner_text() if errors.count() else ""
+
+
+def test_explorers_in_jupyterlab(lab):
+    page = lab("explorers.ipynb")
+    for dom_class, code, label, key in EXPLORERS:
+        explorer = page.locator(f".{dom_class}")
+        wait_visible(page, explorer)  # the first waits for the kernel
+        page.wait_for_function(  # its first picture or table is drawn
+            "c => [...document.querySelector('.' + c).querySelectorAll("
+            "'img, .widget-html-content')].some(x => x.src || x.innerHTML.length > 200)",
+            arg=dom_class)
+        before = displayed(explorer)
+        slider = explorer.locator(".widget-slider", has_text=label)
+        slider.locator(".noUi-handle").press(key)
+        deadline = time.monotonic() + 15
+        while displayed(explorer) == before and time.monotonic() < deadline:
+            time.sleep(0.1)
+        explorer.screenshot(path=SHOTS / f"{dom_class.removeprefix('course-')}.png")
+        assert displayed(explorer) != before, f"{code}: moving {label!r} changed nothing"
+    play = page.locator(".course-arithmeticexplorer .widget-play button").first
+    before = displayed(page.locator(".course-arithmeticexplorer"))
+    play.click()  # Play steps through the outputs (jslink: browser-side only)
+    page.wait_for_timeout(2500)
+    assert displayed(page.locator(".course-arithmeticexplorer")) != before, "Play"
+    no_errors_but(page)
+    page.close()
+
+
+def test_failing_checks_show_their_picture_and_a_french_explorer_speaks_french(lab):
+    """A wrong answer in 02, 05 and 08 shows the picture of its difference (saved in
+    tests/screenshots/); then, in French, the filter explorer's controls are French."""
+    from course.i18n import in_language
+
+    page = lab("checks.ipynb")
+    for name in FAILING:
+        cell = page.locator(".jp-CodeCell", has_text=f"# {name}")
+        picture = cell.locator(".jp-OutputArea-output img")
+        wait_visible(page, picture)
+        assert picture.first.evaluate("i => i.naturalWidth") > 100
+        assert "✗" in cell.locator(".jp-OutputArea").inner_text()
+        cell.locator(".jp-OutputArea").screenshot(path=SHOTS / f"check-{name}.png")
+    explorer = page.locator(".course-filterexplorer")
+    wait_visible(page, explorer)
+    label = in_language("fr", "crop size")
+    assert label != "crop size"
+    slider = explorer.locator(".widget-slider", has_text=label)
+    assert slider.count() == 1, explorer.inner_text()
+    before = displayed(explorer)
+    slider.locator(".noUi-handle").press("ArrowLeft")
+    deadline = time.monotonic() + 15
+    while displayed(explorer) == before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert displayed(explorer) != before
+    explorer.screenshot(path=SHOTS / "filterexplorer-fr.png")
+    assert page.locator(".jp-OutputArea-output", has_text="CheckFailed").count() == len(FAILING)
+    no_errors_but(page)
+    page.close()

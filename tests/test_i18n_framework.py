@@ -120,7 +120,7 @@ def test_an_explorer_is_labelled_in_french(french):
 
     e = filter_explorer(size=32)
     assert e.controls["kernel"].description == "noyau"
-    assert e.controls["kernel"].label == "bord haut" and e.controls["kernel"].value == "top edge"
+    assert e.controls["kernel"].label == "bord supérieur" and e.controls["kernel"].value == "top edge"
     e.controls["k11"].value = 7.0
     assert e.controls["kernel"].value == "custom" and e.controls["kernel"].label == "personnalisé"
 
