@@ -10,6 +10,10 @@ that no training or benchmark runs), then the answer cells, then the visible cas
 check the test cells call, exactly as the check cell would. It reports one JSON line per
 exercise on stdout, so that a child that crashes or runs out of time still reports the
 exercises it finished. The student's own output goes nowhere.
+
+The statuses travel between child and parent in English (they are keys) and are translated
+where the table shows them; a message is shown as it is, made in the language of the run by the
+process that found it (the child inherits COURSE_LANG).
 """
 from __future__ import annotations
 
@@ -29,10 +33,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Iterable
 
+from .i18n import N_, _
+
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60.0  # seconds per notebook
 WORKERS = 2
-DONE, NOT_DONE, FAILING, NOT_CHECKED = "done", "not done yet", "failing", "not checked"
+# The statuses: English keys in the child's JSON and in a Row, translated where shown.
+DONE, NOT_DONE, FAILING, NOT_CHECKED = (N_("done"), N_("not done yet"), N_("failing"),
+                                        N_("not checked"))
 STATUSES = (DONE, NOT_DONE, FAILING, NOT_CHECKED)
 RUNNING: set[subprocess.Popen] = set()  # the children now running, stopped on an interrupt
 
@@ -45,8 +53,8 @@ class Row:
     exercise: str  # what the test cell checks (e.g. "conv1d"), "" for a notebook-wide row
     grade_id: str  # the test cell's nbgrader grade_id
     points: float  # available, from the test cell's nbgrader metadata
-    status: str  # DONE, NOT_DONE, FAILING or NOT_CHECKED
-    message: str = ""  # one line: the diagnosis, or why it was not checked
+    status: str  # DONE, NOT_DONE, FAILING or NOT_CHECKED (English: a key)
+    message: str = ""  # one line: the diagnosis, or why it was not checked (as shown)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,15 +103,17 @@ def check_notebook(path: Path, timeout: float = TIMEOUT, threads: int = 0) -> li
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception as exc:  # not JSON, not a notebook, unreadable: a row, not a traceback
-        return [Row(name, "", "", 0, NOT_CHECKED, f"could not be read ({_one_line(exc)})")]
+        return [Row(name, "", "", 0, NOT_CHECKED,
+                    _("could not be read ({error})").format(error=_one_line(exc)))]
     listed = exercises(nb)
     if not listed:
-        return [Row(name, "", "", 0, NOT_CHECKED, "not a course notebook: it has no test cells")]
+        return [Row(name, "", "", 0, NOT_CHECKED,
+                    _("not a course notebook: it has no test cells"))]
     reported, problem = _run_child(path, timeout, threads)
     rows = []
     for gid, exercise, points in listed:
-        status, message = reported.get(gid, (NOT_CHECKED, problem or "the check did not report "
-                                                                      "this exercise"))
+        status, message = reported.get(gid, (NOT_CHECKED, problem or _(
+            "the check did not report this exercise")))
         rows.append(Row(name, exercise, gid, points, status, message))
     return rows
 
@@ -122,16 +132,18 @@ def _run_child(path: Path, timeout: float, threads: int) -> tuple[dict[str, tupl
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                  start_new_session=True)
     except OSError as exc:
-        return {}, f"the check could not start ({_one_line(exc)})"
+        return {}, _("the check could not start ({error})").format(error=_one_line(exc))
     RUNNING.add(child)
     try:
         out, err = child.communicate(timeout=timeout)
-        problem = "" if child.returncode == 0 else (
-            f"the check crashed (exit code {child.returncode}): {_last_line(err)}")
+        problem = "" if child.returncode == 0 else _(
+            "the check crashed (exit code {code}): {error}").format(code=child.returncode,
+                                                                    error=_last_line(err))
     except subprocess.TimeoutExpired:
         _kill(child)
         out, err = child.communicate()
-        problem = f"stopped after {timeout:g} s: an endless loop, or far too slow"
+        problem = _("stopped after {seconds} s: an endless loop, or far too slow").format(
+            seconds=f"{timeout:g}")
     finally:
         RUNNING.discard(child)
     reported = {}
@@ -156,7 +168,7 @@ def _kill(child: subprocess.Popen) -> None:
 
 def _last_line(text: str) -> str:
     lines = [line for line in text.splitlines() if line.strip()]
-    return lines[-1].strip() if lines else "no message"
+    return lines[-1].strip() if lines else _("no message")
 
 
 def _one_line(exc: BaseException | str) -> str:
@@ -174,7 +186,7 @@ def check_folder(folder: Path | str | None = None, workers: int = WORKERS,
     threads = max(1, (os.cpu_count() or 1) // max(1, workers)) if workers > 1 else 0
     rows: dict[Path, list[Row]] = {}
     with ThreadPoolExecutor(max(1, workers)) as pool, \
-            tqdm(total=len(paths), desc="checking notebooks", unit="notebook",
+            tqdm(total=len(paths), desc=_("checking notebooks"), unit="notebook",
                  file=sys.stderr, leave=False) as bar:  # the table follows: no stale bar
         running = {pool.submit(check_notebook, p, timeout, threads): p for p in paths}
         try:
@@ -199,34 +211,41 @@ def totals(rows: Iterable[Row]) -> dict[str, tuple[float, float]]:
 
 
 def _status(row: Row) -> str:
-    return f"{row.status}: {row.message}" if row.message else row.status
+    """The row's status, with its message, as shown."""
+    if not row.message:
+        return _(row.status)
+    return _("{label}: {message}").format(label=_(row.status), message=row.message)
 
 
 def as_text(rows: list[Row]) -> str:
     """A plain table: notebook, exercise, points, status; a total per notebook and overall."""
     if not rows:
-        return "no notebooks found"
+        return _("no notebooks found")
     sums = totals(rows)
-    width = max([len(r.notebook) for r in rows] + [len("notebook")])
-    ex_width = max([len(r.exercise) for r in rows] + [len("exercise")])
-    lines = [f"{'notebook':{width}}  {'exercise':{ex_width}}  {'points':>6}  status"]
+    notebook, exercise, points, total = _("notebook"), _("exercise"), _("points"), _("total")
+    width = max([len(r.notebook) for r in rows] + [len(notebook)])
+    ex_width = max([len(r.exercise) for r in rows] + [len(exercise), len(total)])
+    pts_width = max(6, len(points))
+    lines = [f"{notebook:{width}}  {exercise:{ex_width}}  {points:>{pts_width}}  " + _("status")]
     for i, r in enumerate(rows):
         first = i == 0 or rows[i - 1].notebook != r.notebook
         status = _status(r)
         if not first and r.status == NOT_CHECKED and status == _status(rows[i - 1]):
-            status = f"{r.status} (as above)"  # one reason for a whole notebook, said once
+            # one reason for a whole notebook, said once
+            status = _("{status} (as above)").format(status=_(r.status))
         lines.append(f"{r.notebook if first else '':{width}}  {r.exercise:{ex_width}}  "
-                     f"{r.points:>6g}  {status}")
+                     f"{r.points:>{pts_width}g}  {status}")
         if r.grade_id and (i + 1 == len(rows) or rows[i + 1].notebook != r.notebook):
             done, available = sums[r.notebook]
-            lines.append(f"{'':{width}}  {'total':{ex_width}}  {done:>6g}  of {available:g} "
-                         f"points")
-    done = sum(d for d, _ in sums.values())
-    available = sum(a for _, a in sums.values())
+            lines.append(f"{'':{width}}  {total:{ex_width}}  {done:>{pts_width}g}  " +
+                         _("of {available} points").format(available=f"{available:g}"))
+    done = sum(pair[0] for pair in sums.values())
+    available = sum(pair[1] for pair in sums.values())
     graded = [r for r in rows if r.grade_id]
     finished = sum(r.status == DONE for r in graded)
-    lines.append(f"all notebooks: {done:g} of {available:g} points; {finished} of "
-                 f"{len(graded)} exercises done")
+    lines.append(_("all notebooks: {done} of {available} points; {finished} of {graded} "
+                   "exercises done").format(done=f"{done:g}", available=f"{available:g}",
+                                            finished=finished, graded=len(graded)))
     return "\n".join(lines)
 
 
@@ -234,16 +253,22 @@ SYMBOLS = {DONE: ("✓", "#1a7f37"), NOT_DONE: ("○", "#8c959f"), FAILING: ("�
            NOT_CHECKED: ("?", "#9a6700")}
 
 
+def _title(row: Row) -> str:
+    """What a mark of the HTML table says when the pointer is on it."""
+    return _("{label}: {message}").format(label=row.exercise or row.notebook,
+                                          message=_status(row))
+
+
 def as_html(rows: list[Row]) -> str:
     """One line per notebook (a mark per exercise, points done of available), then the
     diagnoses of what fails."""
     if not rows:
-        return "<p>no notebooks found</p>"
+        return "<p>" + html.escape(_("no notebooks found")) + "</p>"
     sums = totals(rows)
     lines = []
     for notebook, (done, available) in sums.items():
         marks = "".join(
-            f'<span title="{html.escape(r.exercise or r.notebook)}: {html.escape(_status(r))}"'
+            f'<span title="{html.escape(_title(r))}"'
             f' style="color:{SYMBOLS[r.status][1]}">{SYMBOLS[r.status][0]}</span>'
             for r in rows if r.notebook == notebook)
         lines.append(f"<tr><td style='text-align:left'>{html.escape(notebook)}</td>"
@@ -253,12 +278,15 @@ def as_html(rows: list[Row]) -> str:
     for r in rows:
         if r.status in (FAILING, NOT_CHECKED):
             grouped.setdefault((r.notebook, _status(r)), []).append(r.exercise)
-    problems = "".join(f"<li><b>{html.escape(notebook)}</b> "
-                       f"{html.escape(', '.join(filter(None, names)))}: {html.escape(why)}</li>"
+    problems = "".join(f"<li><b>{html.escape(notebook)}</b> " + html.escape(
+                           _("{label}: {message}").format(label=", ".join(filter(None, names)),
+                                                          message=why)) + "</li>"
                        for (notebook, why), names in grouped.items())
-    legend = " ".join(f'<span style="color:{c}">{s}</span> {html.escape(k)}'
+    legend = " ".join(f'<span style="color:{c}">{s}</span> {html.escape(_(k))}'
                       for k, (s, c) in SYMBOLS.items())
-    return (f"<table><tr><th>notebook</th><th>exercises</th><th>points</th></tr>"
+    headers = "".join(f"<th>{html.escape(h)}</th>" for h in (_("notebook"), _("exercises"),
+                                                            _("points")))
+    return (f"<table><tr>{headers}</tr>"
             f"{''.join(lines)}</table><p style='font-size:smaller'>{legend}</p>" +
             (f"<ul>{problems}</ul>" if problems else ""))
 
@@ -351,8 +379,8 @@ def _call_status(call: Any, ns: dict[str, Any]) -> tuple[str, str]:
 
     answer = ns.get(call.function)
     if answer is None:
-        return FAILING, f"`{call.function}` is not defined by any cell"
-    visible, _ = call.check.build(0)
+        return FAILING, _("`{name}` is not defined by any cell").format(name=call.function)
+    visible, _hidden = call.check.build(0)
     results = call.check.run(answer, visible)
     first = next((r.verdict for r in results if r.verdict.status is not Status.PASS), None)
     if first is None:
@@ -361,7 +389,8 @@ def _call_status(call: Any, ns: dict[str, Any]) -> tuple[str, str]:
         return NOT_DONE, ""
     if first.status is Status.FORBIDDEN:
         return FAILING, _one_line(first.message)
-    return FAILING, _one_line(f"{first.label}: {first.message}")
+    return FAILING, _one_line(_("{label}: {message}").format(label=_(first.label),
+                                                              message=first.message))
 
 
 def exercise_status(exercise: Any, ns: dict[str, Any],
@@ -369,19 +398,20 @@ def exercise_status(exercise: Any, ns: dict[str, Any],
     """Status of one test cell: failing if its answer cell raised or a call fails, not done
     yet if a call meets a stub, done if every visible case of every call passes."""
     if exercise.missing:
-        return FAILING, f"its answer cell '{exercise.solution_id}' is missing"
+        return FAILING, _("its answer cell '{cell}' is missing").format(cell=exercise.solution_id)
     error = errors.get(exercise.solution_id)
     if error is not None and not isinstance(error, NotImplementedError):
-        return FAILING, f"the cell raised {_one_line(error)}"
+        return FAILING, _("the cell raised {error}").format(error=_one_line(error))
     calls = [c for c in exercise.calls if not c.hidden]
     if not calls:
-        return NOT_CHECKED, "its test cell has no visible check"
+        return NOT_CHECKED, _("its test cell has no visible check")
     statuses = []
     for call in calls:
         try:
             statuses.append(_call_status(call, ns))
         except Exception as exc:  # a check that breaks is reported, the others still run
-            return NOT_CHECKED, f"the check of {call.function} could not run ({_one_line(exc)})"
+            return NOT_CHECKED, _("the check of {name} could not run ({error})").format(
+                name=call.function, error=_one_line(exc))
     for wanted in (FAILING, NOT_DONE):
         found = next((s for s in statuses if s[0] == wanted), None)
         if found is not None:
@@ -420,8 +450,8 @@ def child(path: Path) -> int:
     try:
         plan = make_plan(nb, nb, path.name)
     except (PlanError, SourceError) as exc:
-        print(json.dumps({"error": f"the test cells cannot be checked: {_one_line(str(exc))}"}),
-              file=channel)
+        why = _("the test cells cannot be checked: {error}").format(error=_one_line(str(exc)))
+        print(json.dumps({"error": why}), file=channel)
         return 0
     sys.dont_write_bytecode = True  # a student's own module must not leave __pycache__ there
     ns = _fresh_main()

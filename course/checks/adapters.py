@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..i18n import _
 from . import probes
 from .calling import AnswerTypeError
 
@@ -32,10 +33,14 @@ def find(name: str) -> Callable[..., Any]:
 
 def _tuple_item(result: Any, k: int) -> Any:
     """Part k of a function that returns a tuple of gradients."""
-    if not isinstance(result, (tuple, list)) or len(result) <= k:
-        size = f" of {len(result)}" if isinstance(result, (tuple, list)) else ""
-        raise AnswerTypeError(f"expected a tuple of gradients with at least {k + 1} items, got "
-                        f"{type(result).__name__}{size}")
+    kind = type(result).__name__
+    if not isinstance(result, (tuple, list)):
+        raise AnswerTypeError(_("expected a tuple of gradients with at least {count} items, "
+                                "got {type}").format(count=k + 1, type=kind))
+    if len(result) <= k:
+        raise AnswerTypeError(_("expected a tuple of gradients with at least {count} items, "
+                                "got {type} of {size}").format(count=k + 1, type=kind,
+                                                               size=len(result)))
     return result[k]
 
 
@@ -76,16 +81,21 @@ def train_steps(fn: Callable[..., Any], seed: int, steps: int, lr: float) -> Any
     model = probes.linear_probe(seed)
     opt = torch.optim.SGD(model.parameters(), lr=lr)
     losses = []
-    for x, y in probes.probe_batches(seed, steps):
-        loss = fn(model, x, y, opt)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # a Linear(4, 3): more threads only wait for each other
+    try:
+        outputs = [fn(model, x, y, opt) for x, y in probes.probe_batches(seed, steps)]
+    finally:
+        torch.set_num_threads(threads)
+    for loss in outputs:
         if loss is None:
-            raise AnswerTypeError("your function returned None: did you forget "
-                                  "`return loss.item()`?")
+            raise AnswerTypeError(_("your function returned None: did you forget "
+                                    "`return loss.item()`?"))
         if not isinstance(loss, float):
             kind = f"{type(loss).__module__}.{type(loss).__name__}".replace("builtins.", "")
-            raise AnswerTypeError(f"your function returned a {kind}: return loss.item(), a "
-                                  f"Python float, so that the next cells can average the "
-                                  f"losses")
+            raise AnswerTypeError(_("your function returned a {type}: return loss.item(), a "
+                                    "Python float, so that the next cells can average the "
+                                    "losses").format(type=kind))
         losses.append(loss)
     weights = torch.cat([p.detach().reshape(-1) for p in model.parameters()]).double().numpy()
     return np.concatenate([np.array(losses), weights])
@@ -95,24 +105,30 @@ def _maps(fn: Callable[..., Any], seed: int, size: int) -> list | None:
     import torch
 
     model, x = probes.maps_net(), probes.maps_input(seed, size)
-    first = fn(model, x)  # a first call: what it leaves behind shows up in the second one
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # maps this small: more threads only wait for each other
+    try:
+        first = fn(model, x)  # a first call: what it leaves behind shows up in the second one
+        maps = fn(model, x)
+    finally:
+        torch.set_num_threads(threads)
     first_count = len(first) if isinstance(first, (list, tuple)) else None
-    maps = fn(model, x)
     if maps is None:
         return None
     if not isinstance(maps, (list, tuple)):
-        raise AnswerTypeError(f"your function returned a {type(maps).__name__}: return a list "
-                              f"of the maps, one tensor per Conv2d and MaxPool2d")
+        raise AnswerTypeError(_("your function returned a {type}: return a list of the maps, "
+                                "one tensor per Conv2d and MaxPool2d").format(
+                                    type=type(maps).__name__))
     if first_count is not None and (maps is first or len(maps) > first_count):
-        raise AnswerTypeError(f"your function returned {first_count} maps on its first call "
-                              f"and {len(maps)} on the second: the maps (or the hooks) of "
-                              f"earlier calls are still there. Create the list inside your "
-                              f"function, and remove each hook (handle.remove()) after the "
-                              f"forward pass")
+        raise AnswerTypeError(_("your function returned {first} maps on its first call and "
+                                "{second} on the second: the maps (or the hooks) of earlier "
+                                "calls are still there. Create the list inside your function, "
+                                "and remove each hook (handle.remove()) after the forward "
+                                "pass").format(first=first_count, second=len(maps)))
     if any(getattr(m, "_forward_hooks", None) for m in model.modules()):
-        raise AnswerTypeError("your hooks are still on the model after your function "
-                              "returned: keep the handle that register_forward_hook gives "
-                              "and call handle.remove() on each one after the forward pass")
+        raise AnswerTypeError(_("your hooks are still on the model after your function "
+                                "returned: keep the handle that register_forward_hook gives "
+                                "and call handle.remove() on each one after the forward pass"))
     return [np.asarray(m.detach().cpu() if torch.is_tensor(m) else m, dtype=np.float64)
             for m in maps]
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import N_, _, language
 from . import probes
 from .adapters import feature_map_shapes, feature_map_values
 from .case import Case, Mistake, split, streams
@@ -46,19 +47,21 @@ LECTURE_LAYERS = [("conv1", (55, 55, 96)), ("maxpool1", (27, 27, 96)),
 # What AlexNet computes with fixed weights, and what the usual wrong ones compute
 # ---------------------------------------------------------------------------------------------
 
-CONV_RELU = ("the convolutions are not followed by a ReLU: put nn.ReLU() after each "
-             "convolution of `features`")
-FC_RELU = "fc6 and fc7 are not followed by a ReLU: put nn.ReLU() after each of them"
-POOL_WINDOW = ("the max-pooling windows are 3x3 with a stride of two (overlapping pooling, as "
-               "in the table): nn.MaxPool2d(kernel_size=3, stride=2). A 2x2 window gives the "
-               "same shapes but other values")
-NO_DROPOUT = ("dropout is missing: the classifier has nn.Dropout(0.5) before fc6 and before "
-              "fc7 (it only acts in training mode, which this case uses)")
-ONE_DROPOUT = "one dropout is missing: there is one before fc6 and one before fc7"
-DROPOUT_AFTER = ("dropout comes before fc6 and before fc7 (Flatten, Dropout, fc6, ReLU, "
-                 "Dropout, fc7, ReLU, fc8), not after them")
-ADAPTIVE_MAX = ("the pooling before the classifier averages: nn.AdaptiveAvgPool2d((6, 6)), "
-                "not a max")
+CONV_RELU = N_("the convolutions are not followed by a ReLU: put nn.ReLU() after each "
+               "convolution of `features`")
+FC_RELU = N_("fc6 and fc7 are not followed by a ReLU: put nn.ReLU() after each of them")
+POOL_WINDOW = N_("the max-pooling windows are 3x3 with a stride of two (overlapping pooling, "
+                 "as in the table): nn.MaxPool2d(kernel_size=3, stride=2). A 2x2 window gives "
+                 "the same shapes but other values")
+NO_DROPOUT = N_("dropout is missing: the classifier has nn.Dropout(0.5) before fc6 and before "
+                "fc7 (it only acts in training mode, which this case uses)")
+ONE_DROPOUT = N_("one dropout is missing: there is one before fc6 and one before fc7")
+DROPOUT_AFTER = N_("dropout comes before fc6 and before fc7 (Flatten, Dropout, fc6, ReLU, "
+                   "Dropout, fc7, ReLU, fc8), not after them")
+ADAPTIVE_MAX = N_("the pooling before the classifier averages: nn.AdaptiveAvgPool2d((6, 6)), "
+                  "not a max")
+SCORES_RULE = N_("(batch, num_classes)")
+COUNTS_RULE = N_("8 layers with parameters: 5 convolutions, 3 dense layers")
 
 # keyword arguments of _features / _classifier for each mistake, and its message
 _FEATURE_MISTAKES = [(dict(window=2), POOL_WINDOW)]
@@ -70,12 +73,12 @@ _DROPOUT_MISTAKES = [(dict(drops=()), NO_DROPOUT), (dict(drops=("fc6",)), ONE_DR
                                                            DROPOUT_AFTER)]
 
 
-def _features(x: Any, channels: tuple[int, ...], pad1: int, act: bool = True, window: int = 3,
-              pool: str = "max") -> Any:
-    """conv1 .. conv5 with their ReLUs and the three poolings."""
+def _features(x: Any, channels: tuple[int, ...], pad1: int, act: bool = True,
+              window: int = 3) -> Any:
+    """conv1 .. conv5 with their ReLUs and the three max-poolings."""
     import torch.nn.functional as F
 
-    pooled = F.max_pool2d if pool == "max" else F.avg_pool2d
+    pooled = F.max_pool2d
     a = relu if act else (lambda t: t)
     c1, c2, c3, c4, c5 = channels
     x = pooled(a(conv(x, c1, 11, 4, pad1)), window, 2)
@@ -134,15 +137,19 @@ def _forward_cases(label: str, model_args: tuple, x: np.ndarray, seed: int, k: i
             if train:
                 mistakes += [Mistake(head(f, True, **kw), m) for kw, m in _DROPOUT_MISTAKES]
             common = dict(expected=head(f, train), rtol=1e-7, atol=1e-9, check_dtype=False,
-                          scores=True, mistakes=mistakes, shape_rule="(batch, num_classes)")
+                          scores=True, mistakes=mistakes, shape_rule=SCORES_RULE)
             if train:
-                cases.append(Case(f"{label}1 image: output with fixed weights in training mode "
-                                  f"(dropout on, seed {seed})", ([x[:1]], seed) + model_args,
+                cases.append(Case(_("{prefix}1 image: output with fixed weights in training "
+                                    "mode (dropout on, seed {seed})").format(prefix=label,
+                                                                             seed=seed),
+                                  ([x[:1]], seed) + model_args,
                                   adapter=fixed_weights_train_forward, **common))
             else:
-                cases.append(Case(f"{label}{len(x)} image{'s' * (len(x) > 1)}: output with "
-                                  f"fixed weights in evaluation mode", ([x],) + model_args,
-                                  adapter=fixed_weights_forward, **common))
+                described = _("{prefix}1 image: output with fixed weights in evaluation "
+                              "mode") if len(x) == 1 else \
+                    _("{prefix}{count} images: output with fixed weights in evaluation mode")
+                cases.append(Case(described.format(prefix=label, count=len(x)),
+                                  ([x],) + model_args, adapter=fixed_weights_forward, **common))
     return cases
 
 
@@ -151,20 +158,20 @@ def _forward_cases(label: str, model_args: tuple, x: np.ndarray, seed: int, k: i
 # ---------------------------------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=1)
-def _alexnet_visible() -> tuple[Case, ...]:
-    """The visible cases, the same in every run: computed once per session (AlexNet's
-    reference outputs take a good part of a second)."""
-    vis, _ = streams(0, "AlexNet")
+def _alexnet_visible(lang: str) -> tuple[Case, ...]:
+    """The visible cases, the same in every run: computed once per session and language (AlexNet's
+    reference outputs take a good part of a second; the labels are in the language `lang`)."""
+    vis, _hid = streams(0, "AlexNet")
     with reusing_weights():
         return tuple(_alexnet_table(1000) + [_alexnet_counts(10)] + _alexnet_forward(
             1000, vis.normal(size=(2, 3, 227, 227)), 1))
 
 
 @functools.lru_cache(maxsize=1)
-def _alexnet_hidden(seed: int) -> tuple[Case, ...]:
+def _alexnet_hidden(seed: int, lang: str) -> tuple[Case, ...]:
     """The hidden cases of a seed, kept for the next call: every call of the check builds
-    them, and a visible check, run again, asks for the same seed."""
-    _, hid = streams(seed, "AlexNet")
+    them, and a visible check, run again, asks for the same seed (and language)."""
+    _vis, hid = streams(seed, "AlexNet")
     k = int(hid.integers(2, 200))
     with reusing_weights():  # one image: the visible cases have two
         return tuple(_alexnet_table(k) + _alexnet_forward(
@@ -174,25 +181,26 @@ def _alexnet_hidden(seed: int) -> tuple[Case, ...]:
 @on_one_thread
 def alexnet_cases(seed: int) -> tuple[list[Case], list[Case]]:
     with reusing_weights():  # the dense layers' weights, once for both
-        return list(_alexnet_visible()), list(_alexnet_hidden(seed))
+        return list(_alexnet_visible(language())), list(_alexnet_hidden(seed, language()))
 
 
 def _alexnet_counts(k: int) -> Case:
-    return Case(f"AlexNet({k}): parameters per layer", (k,), adapter=parameter_counts,
+    return Case(_("AlexNet({k}): parameters per layer").format(k=k), (k,),
+                adapter=parameter_counts,
                 expected=counts(_alexnet_params(LECTURE_CHANNELS, (11, 4), k)),
-                shape_rule="8 layers with parameters: 5 convolutions, 3 dense layers",
+                shape_rule=COUNTS_RULE,
                 mistakes=[Mistake(counts(_alexnet_params(LECTURE_CHANNELS, (11, 4), 1000)),
-                                  "fc8 has 1000 outputs whatever num_classes is: give it "
-                                  "num_classes outputs")])
+                                  N_("fc8 has 1000 outputs whatever num_classes is: give it "
+                                     "num_classes outputs"))])
 
 
 def _alexnet_forward(k: int, x: np.ndarray, seed: int) -> list[Case]:
-    args, label = ((), "") if k == 1000 else ((k,), f"AlexNet({k}): ")
+    args, label = ((), "") if k == 1000 else ((k,), _("AlexNet({k}): ").format(k=k))
     return _forward_cases(label, args, x, seed, k, LECTURE_CHANNELS, 0, avgpool=False)
 
 
 def _alexnet_table(k: int) -> list[Case]:
-    args, label = ((), "") if k == 1000 else ((k,), f"AlexNet({k}): ")
+    args, label = ((), "") if k == 1000 else ((k,), _("AlexNet({k}): ").format(k=k))
     right = _alexnet_params(LECTURE_CHANNELS, (11, 4), k)
     tv = _alexnet_params(TORCHVISION_CHANNELS, (11, 4), k)
     c, kernels = (3, *LECTURE_CHANNELS), (11, 5, 3, 3, 3)
@@ -200,10 +208,10 @@ def _alexnet_table(k: int) -> list[Case]:
     for i in range(5):
         kk, c_in, c_out = kernels[i], c[i], c[i + 1]
         wrong = {**no_bias(right[i] - c_out, c_out),
-                 tv[i]: "these are torchvision's channels (64, 192, 384, 256, 256); the "
-                        "lecture's are 96, 256, 384, 384, 256"}
+                 tv[i]: N_("these are torchvision's channels (64, 192, 384, 256, 256); the "
+                           "lecture's are 96, 256, 384, 384, 256")}
         if i in (1, 3, 4):  # split across the paper's two GPUs
-            wrong[conv_params(kk, c_in, c_out, groups=2)] = (
+            wrong[conv_params(kk, c_in, c_out, groups=2)] = N_(
                 "half the lecture's count: that is the paper's two-GPU split (groups=2); "
                 "the lecture's table uses ordinary convolutions")
         params.append((f"conv{i + 1}", f"{kk}x{kk}x{c_in}x{c_out} + {c_out}", right[i],
@@ -211,14 +219,14 @@ def _alexnet_table(k: int) -> list[Case]:
     for i, (n_in, n_out) in enumerate(((9216, 4096), (4096, 4096), (4096, k))):
         wrong = no_bias(n_in * n_out, n_out)
         if i == 0:
-            wrong[dense(13 * 13 * 256, 4096)] = (
+            wrong[dense(13 * 13 * 256, 4096)] = N_(
                 "fc6 takes 13x13x256 inputs: the third max-pool (after conv5, 13x13 -> "
                 "6x6) is missing")
         params.append((f"fc{i + 6}", f"{n_in}x{n_out} + {n_out}", right[5 + i], wrong))
     layers = [(name, shape, {}) for name, shape in LECTURE_LAYERS] + \
              [("fc8", (1, 1, k), {})]
-    layers[0][2][(56, 56, 96)] = ("conv1 gives 56x56: it has padding; the lecture's "
-                                  "conv1 has none, (227 - 11) / 4 + 1 = 55")
+    layers[0][2][(56, 56, 96)] = N_("conv1 gives 56x56: it has padding; the lecture's "
+                                    "conv1 has none, (227 - 11) / 4 + 1 = 55")
     return table_cases(args, (1, 3, 227, 227), params, layers, label)
 
 
@@ -227,16 +235,16 @@ def _alexnet_table(k: int) -> list[Case]:
 # ---------------------------------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=1)
-def _torchvision_visible() -> tuple[Case, ...]:
-    """The visible cases, the same in every run: computed once per session."""
-    vis, _ = streams(0, "TorchvisionAlexNet")
-    visible = [Case("TorchvisionAlexNet(): parameters per layer (61,100,840 in all)", (),
+def _torchvision_visible(lang: str) -> tuple[Case, ...]:
+    """The visible cases, the same in every run: computed once per session and language."""
+    vis, _hid = streams(0, "TorchvisionAlexNet")
+    visible = [Case(_("TorchvisionAlexNet(): parameters per layer (61,100,840 in all)"), (),
                     adapter=parameter_counts,
                     expected=counts(_alexnet_params(TORCHVISION_CHANNELS, (11, 4), 1000)),
-                    shape_rule="8 layers with parameters: 5 convolutions, 3 dense layers",
+                    shape_rule=COUNTS_RULE,
                     mistakes=[Mistake(counts(_alexnet_params(LECTURE_CHANNELS, (11, 4), 1000)),
-                                      "these are the lecture's channels (96, 256, 384, 384, "
-                                      "256); torchvision's are 64, 192, 384, 256, 256")])]
+                                      N_("these are the lecture's channels (96, 256, 384, 384, "
+                                         "256); torchvision's are 64, 192, 384, 256, 256"))])]
     visible += [_tv_shape_case(size, 1000) for size in (224, 160)]
     # 200 x 255 leaves 5 x 7 maps after the last pooling: the adaptive pooling's windows
     # overlap, and averaging differs from taking the maximum
@@ -246,9 +254,9 @@ def _torchvision_visible() -> tuple[Case, ...]:
 
 
 @functools.lru_cache(maxsize=1)
-def _torchvision_hidden(seed: int) -> tuple[Case, ...]:
+def _torchvision_hidden(seed: int, lang: str) -> tuple[Case, ...]:
     """The hidden cases of a seed, kept for the next call (see `_alexnet_hidden`)."""
-    _, hid = streams(seed, "TorchvisionAlexNet")
+    _vis, hid = streams(seed, "TorchvisionAlexNet")
     h, w = (int(v) for v in hid.integers(63, 300, size=2))
     k = int(hid.integers(2, 50))
     with reusing_weights():
@@ -259,19 +267,22 @@ def _torchvision_hidden(seed: int) -> tuple[Case, ...]:
 @on_one_thread
 def alexnet_torchvision_cases(seed: int) -> tuple[list[Case], list[Case]]:
     with reusing_weights():  # the dense layers' weights, once for both
-        return list(_torchvision_visible()), list(_torchvision_hidden(seed))
+        return (list(_torchvision_visible(language())),
+                list(_torchvision_hidden(seed, language())))
 
 
 def _tv_forward(k: int, x: np.ndarray, seed: int) -> list[Case]:
-    label = f"TorchvisionAlexNet({k}), inputs {x.shape[2]}x{x.shape[3]}: "
+    label = _("TorchvisionAlexNet({k}), inputs {height}x{width}: ").format(
+        k=k, height=x.shape[2], width=x.shape[3])
     return _forward_cases(label, (k,), x, seed, k, TORCHVISION_CHANNELS, 2, avgpool=True)
 
 
 def _tv_shape_case(size: int, k: int) -> Case:
     args = () if k == 1000 else (k,)
-    return Case(f"TorchvisionAlexNet({', '.join(map(str, args))}): output shape for a "
-                f"{size}x{size} RGB image", ((1, 3, size, size),) + args, adapter=output_shape,
-                expected=np.array([1, k]), shape_rule="(batch, classes)")
+    return Case(_("TorchvisionAlexNet({args}): output shape for a {size}x{size} RGB "
+                  "image").format(args=", ".join(map(str, args)), size=size),
+                ((1, 3, size, size),) + args, adapter=output_shape,
+                expected=np.array([1, k]), shape_rule=N_("(batch, classes)"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -298,22 +309,25 @@ def _grouped_case(k: int, c_in: int, c_out: int, g: int) -> Case:
     right = conv_params(k, c_in, c_out, groups=g)
     mistakes = [
         Mistake(conv_params(k, c_in, c_out) // g,
-                "you divided the biases too: each of the c_out kernels keeps its bias, "
-                "only the input channels are split"),
+                N_("you divided the biases too: each of the c_out kernels keeps its bias, "
+                   "only the input channels are split")),
         Mistake(k * k * (c_in // g) * c_out + c_out // g,
-                "each of the c_out kernels keeps its own bias: add c_out biases, not "
-                "c_out / groups"),
+                N_("each of the c_out kernels keeps its own bias: add c_out biases, not "
+                   "c_out / groups")),
         Mistake(conv_params(k, c_in, c_out),
-                "groups split the input channels: each kernel only sees c_in / groups "
-                "of them"),
+                N_("groups split the input channels: each kernel only sees c_in / groups "
+                   "of them")),
         Mistake(k * k * (c_in // g) * (c_out // g) + c_out,
-                "divide by the groups once: there are still c_out kernels, each spanning "
-                "c_in / groups channels"),
+                N_("divide by the groups once: there are still c_out kernels, each spanning "
+                   "c_in / groups channels")),
         Mistake(k * k * (c_in // g) * c_out,
-                "the biases are missing: a convolution has one bias per kernel, c_out in all"),
+                N_("the biases are missing: a convolution has one bias per kernel, c_out in "
+                   "all")),
         Mistake(k * (c_in // g) * c_out + c_out,
-                "a k x k kernel has k * k weights per input channel: square the kernel size")]
-    return Case(f"kernel {k}x{k}, {c_in} -> {c_out} channels, groups={g}",
+                N_("a k x k kernel has k * k weights per input channel: square the kernel "
+                   "size"))]
+    return Case(_("kernel {k}x{k}, {c_in} -> {c_out} channels, groups={groups}").format(
+                    k=k, c_in=c_in, c_out=c_out, groups=g),
                 (k, c_in, c_out, g), expected=right, check_dtype=False,
                 mistakes=[m for m in mistakes if m.output != right])
 
@@ -353,6 +367,7 @@ def _map_configs(rng: np.random.Generator, hidden: bool) -> list[tuple[int, int]
         [(0, 14), (1, 20)]
 
 
+@on_one_thread
 def feature_maps_cases(seed: int) -> tuple[list[Case], list[Case]]:
     def cases(rng: np.random.Generator, hidden: bool) -> list[Case]:
         return [c for s, size in _map_configs(rng, hidden) for c in _map_cases(s, size)]
@@ -371,45 +386,47 @@ def _values(maps: list[np.ndarray]) -> np.ndarray:
     return np.concatenate([m.ravel() for m in maps]) if maps else np.zeros(0)
 
 
+BOTH_KINDS = N_("keep the outputs of both kinds of layer, "
+                "isinstance(m, (nn.Conv2d, nn.MaxPool2d))")
 MAP_MISTAKES = {
-    "every module": ("you kept the output of every module (ReLUs, Flatten, the model "
-                     "itself): keep only those of nn.Conv2d and nn.MaxPool2d, "
-                     "isinstance(m, (nn.Conv2d, nn.MaxPool2d))"),
-    "convolutions only": ("keep the outputs of both kinds of layer, "
-                          "isinstance(m, (nn.Conv2d, nn.MaxPool2d))"),
-    "poolings only": ("keep the outputs of both kinds of layer, "
-                      "isinstance(m, (nn.Conv2d, nn.MaxPool2d))"),
-    "inputs": ("these are the layers' inputs: a forward hook is called as hook(module, "
-               "inputs, output); keep `output`"),
+    "every module": N_("you kept the output of every module (ReLUs, Flatten, the model "
+                       "itself): keep only those of nn.Conv2d and nn.MaxPool2d, "
+                       "isinstance(m, (nn.Conv2d, nn.MaxPool2d))"),
+    "convolutions only": BOTH_KINDS,
+    "poolings only": BOTH_KINDS,
+    "inputs": N_("these are the layers' inputs: a forward hook is called as hook(module, "
+                 "inputs, output); keep `output`"),
 }
 
 
 def _map_cases(s: int, size: int) -> list[Case]:
     maps = _reference_maps(s, size)
     shapes = _shapes(maps["right"])
-    label = f"conv, ReLU, pool, conv, ReLU, pool on 2 images of {size}x{size}"
+    net = _("conv, ReLU, pool, conv, ReLU, pool on 2 images of {size}x{size}").format(size=size)
     shape_mistakes = [Mistake(_shapes(maps[k]), m) for k, m in MAP_MISTAKES.items()]
     value_mistakes = [Mistake(_values(maps["overwritten"]),
-                              "the convolution maps have no negative values: the network's "
-                              "ReLU works in place and overwrote the tensors you kept. Keep "
-                              "output.detach().clone()")]
+                              N_("the convolution maps have no negative values: the network's "
+                                 "ReLU works in place and overwrote the tensors you kept. Keep "
+                                 "output.detach().clone()"))]
     value_mistakes += [Mistake(_values(maps[k]), m) for k, m in MAP_MISTAKES.items()]
-    return [Case(f"{label}: shapes", (s, size), adapter=feature_map_shapes, expected=shapes,
-                 shape_rule="one map per Conv2d and MaxPool2d: 4", mistakes=shape_mistakes),
-            Case(f"{label}: values", (s, size), adapter=feature_map_values,
+    return [Case(_("{network}: shapes").format(network=net), (s, size),
+                 adapter=feature_map_shapes, expected=shapes,
+                 shape_rule=N_("one map per Conv2d and MaxPool2d: 4"), mistakes=shape_mistakes),
+            Case(_("{network}: values").format(network=net), (s, size),
+                 adapter=feature_map_values,
                  expected=_values(maps["right"]), rtol=1e-5, atol=1e-6, check_dtype=False,
                  mistakes=value_mistakes)]
 
 
 check_alexnet = NOTEBOOK.check("AlexNet", alexnet_cases,
-                               "The AlexNet class against the lecture's table, and its output "
-                               "with fixed weights (evaluation and training mode).")
+                               N_("The AlexNet class against the lecture's table, and its "
+                                  "output with fixed weights (evaluation and training mode)."))
 check_grouped_conv_params = NOTEBOOK.check("grouped_conv_params", grouped_conv_params_cases,
                                            "grouped_conv_params(k, c_in, c_out, groups).")
 check_alexnet_torchvision = NOTEBOOK.check("TorchvisionAlexNet", alexnet_torchvision_cases,
-                                           "TorchvisionAlexNet: torchvision's channels, its "
-                                           "adaptive average pooling, its output with fixed "
-                                           "weights.")
+                                           N_("TorchvisionAlexNet: torchvision's channels, its "
+                                              "adaptive average pooling, its output with fixed "
+                                              "weights."))
 check_feature_maps = NOTEBOOK.check("feature_maps", feature_maps_cases,
-                                    "feature_maps(model, x): conv and pooling outputs by hooks.",
-                                    widget="activation_explorer")
+                                    N_("feature_maps(model, x): conv and pooling outputs by "
+                                       "hooks."), widget="activation_explorer")

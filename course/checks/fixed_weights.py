@@ -25,15 +25,22 @@ BN_EPS = 1e-5  # PyTorch's default for BatchNorm2d
 
 
 _PERIOD = 65521  # a prime: longer parameters repeat their first values with this period
+_LARGE = 2**22  # dense layers with more weights than this are computed without them
+
+
+def _base(shape: tuple[int, ...]) -> np.ndarray:
+    """The first (at most 65,521) values of `fixed_values(shape)`; a longer parameter repeats
+    them."""
+    rng = np.random.Generator(np.random.PCG64(zlib.crc32(repr(tuple(shape)).encode())))
+    half_width = np.sqrt(6 / np.prod(shape[1:])) if len(shape) > 1 else 1.0
+    return (rng.random(min(int(np.prod(shape)), _PERIOD)) * 2 - 1) * half_width
 
 
 def fill_fixed(out: np.ndarray) -> np.ndarray:
     """Write `fixed_values(out.shape)` into the C-contiguous float array `out`, in place, and
     return it."""
-    rng = np.random.Generator(np.random.PCG64(zlib.crc32(repr(tuple(out.shape)).encode())))
-    half_width = np.sqrt(6 / np.prod(out.shape[1:])) if out.ndim > 1 else 1.0
+    base = _base(out.shape)
     flat = out.reshape(-1)
-    base = (rng.random(min(flat.size, _PERIOD)) * 2 - 1) * half_width
     whole = flat.size // len(base) * len(base)
     flat[:whole].reshape(-1, len(base))[...] = base
     flat[whole:] = base[:flat.size - whole]
@@ -70,7 +77,7 @@ def seeded(seed: int) -> Iterator[None]:
     import torch
 
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+        torch.default_generator.manual_seed(seed)  # the CPU generator that dropout draws from
         yield
 
 
@@ -135,16 +142,46 @@ def batch_norm(x: Any, train: bool = False) -> Any:
     return x / np.sqrt(1 + BN_EPS) * g.reshape(1, -1, 1, 1) + g.reshape(1, -1, 1, 1)
 
 
-def linear(x: Any, n_out: int, bias: bool = True) -> Any:
-    """A dense layer with fixed weights (n_out, n_in) and bias."""
+def _periodic_matmul(x: Any, shape: tuple[int, int]) -> Any:
+    """x @ fixed_values(shape).T without the weight matrix: row o of a weight longer than the
+    period reads the repeated values from index o * n_in on, so each output is a sliding dot
+    product of x with them, all computed at once by FFT (AlexNet's fc6 has 38 million
+    weights; its reference output takes milliseconds this way)."""
+    import torch
+
+    n_out, n_in = shape
+    size = 1 << (_PERIOD + n_in - 2).bit_length()
+    key = ("spectrum", shape)
+    weights = _reused.get(key) if _reused is not None else None
+    if weights is None:
+        base = torch.from_numpy(_base(shape))
+        ext = torch.cat([base, base[:n_in - 1]])  # every window of n_in values, wrapping round
+        weights = torch.fft.rfft(ext, size)
+        if _reused is not None:
+            _reused[key] = weights
+    spectrum = weights * torch.fft.rfft(x, size).conj()
+    slides = torch.fft.irfft(spectrum, size)[..., :_PERIOD]  # slides[s] = x . ext[s: s + n_in]
+    return slides[..., torch.from_numpy(np.arange(n_out) * n_in % _PERIOD)]
+
+
+def _linear(x: Any, n_out: int, bias: bool) -> Any:
     import torch.nn.functional as F
 
+    n_in = x.shape[1]
+    if n_out * n_in <= _LARGE or n_in >= _PERIOD:
+        return F.linear(x, _w((n_out, n_in)), _w((n_out,)) if bias else None)
+    y = _periodic_matmul(x, (n_out, n_in))
+    return y + _w((n_out,)) if bias else y
+
+
+def linear(x: Any, n_out: int, bias: bool = True) -> Any:
+    """A dense layer with fixed weights (n_out, n_in) and bias."""
     if _reused is None:
-        return F.linear(x, _w((n_out, x.shape[1])), _w((n_out,)) if bias else None)
+        return _linear(x, n_out, bias)
     key = ("linear", n_out, bias, tuple(x.shape),
            hashlib.blake2b(x.detach().numpy().tobytes(), digest_size=16).digest())
     if key not in _reused:
-        _reused[key] = F.linear(x, _w((n_out, x.shape[1])), _w((n_out,)) if bias else None)
+        _reused[key] = _linear(x, n_out, bias)
     return _reused[key]
 
 

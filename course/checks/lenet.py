@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..i18n import N_, _
 from . import probes
 from .adapters import train_steps
 from .case import Case, Mistake, split, streams
@@ -28,18 +29,19 @@ NOTEBOOK = Notebook("08_lenet")
 # What a network computes, and what the usual wrong ones compute
 # ---------------------------------------------------------------------------------------------
 
-NO_RELU_AT_ALL = ("there is no ReLU in forward: without a non-linearity the layers collapse "
-                  "into one linear map. Apply F.relu after every layer but the last")
-OTHER_ACTIVATION = ("the activation is not ReLU (tanh? sigmoid?): this network uses F.relu "
-                    "(or nn.ReLU) after every layer but the last")
-RELU_ON_SCORES = ("the class scores go through a ReLU: the last layer's output is returned as "
-                  "it is (scores may be negative; F.cross_entropy takes them raw)")
-SOFTMAX_ON_SCORES = ("forward returns probabilities (a softmax): return the raw scores of the "
-                     "last layer; F.cross_entropy applies the softmax itself")
-NO_BIASES = "the layers have no bias: keep PyTorch's default bias=True"
-NO_PAD = ("conv1 needs padding=2: without it the 28x28 digit shrinks to 24x24 and fc1 receives "
-          "16 maps of 4x4 instead of 5x5 (the paper's input was 32x32, i.e. 28x28 with a "
-          "border of 2)")
+NO_RELU_AT_ALL = N_("there is no ReLU in forward: without a non-linearity the layers collapse "
+                    "into one linear map. Apply F.relu after every layer but the last")
+OTHER_ACTIVATION = N_("the activation is not ReLU (tanh? sigmoid?): this network uses F.relu "
+                      "(or nn.ReLU) after every layer but the last")
+RELU_ON_SCORES = N_("the class scores go through a ReLU: the last layer's output is returned "
+                    "as it is (scores may be negative; F.cross_entropy takes them raw)")
+SOFTMAX_ON_SCORES = N_("forward returns probabilities (a softmax): return the raw scores of the "
+                       "last layer; F.cross_entropy applies the softmax itself")
+NO_BIASES = N_("the layers have no bias: keep PyTorch's default bias=True")
+NO_PAD = N_("conv1 needs padding=2: without it the 28x28 digit shrinks to 24x24 and fc1 "
+            "receives 16 maps of 4x4 instead of 5x5 (the paper's input was 32x32, i.e. 28x28 "
+            "with a border of 2)")
+SCORES_RULE = N_("(batch, 10 class scores)")
 
 
 def _activation(kind: str) -> Callable[[Any], Any]:
@@ -77,30 +79,30 @@ def _lenet_ref(x: Any, conv_act: str = "relu", fc_act: str = "relu", last: str =
 
 
 def _forward_case(label: str, model_args: tuple, x: np.ndarray,
-                  variants: Callable[..., Any], mistakes: list[tuple[dict, str]],
+                  network: Callable[..., Any], mistakes: list[tuple[dict, str]],
                   rule: str) -> Case:
     """The network's output with fixed weights on the input x, and the output of each
-    mistake (keyword arguments of `variants`)."""
-    right = as_array(variants(tensor(x)))
+    mistake (keyword arguments of `network`)."""
+    right = as_array(network(tensor(x)))
     return Case(label, ([x],) + model_args, adapter=fixed_weights_forward, expected=right,
                 rtol=1e-7, atol=1e-9, check_dtype=False, scores=True, shape_rule=rule,
-                mistakes=[Mistake(as_array(variants(tensor(x), **kw)), message)
+                mistakes=[Mistake(as_array(network(tensor(x), **kw)), message)
                           for kw, message in mistakes])
 
 
 LENET_MISTAKES = [
     (dict(conv_act="none", fc_act="none"), NO_RELU_AT_ALL),
-    (dict(conv_act="none"), "conv1 and conv2 are not followed by a ReLU: apply F.relu to "
-                            "their outputs (before or after the pooling, it is the same)"),
-    (dict(fc_act="none"), "fc1 and fc2 are not followed by a ReLU: apply F.relu to their "
-                          "outputs"),
+    (dict(conv_act="none"), N_("conv1 and conv2 are not followed by a ReLU: apply F.relu to "
+                               "their outputs (before or after the pooling, it is the same)")),
+    (dict(fc_act="none"), N_("fc1 and fc2 are not followed by a ReLU: apply F.relu to their "
+                             "outputs")),
     (dict(conv_act="tanh", fc_act="tanh"), OTHER_ACTIVATION),
     (dict(conv_act="sigmoid", fc_act="sigmoid"), OTHER_ACTIVATION),
     (dict(last="relu"), RELU_ON_SCORES),
     (dict(last="softmax"), SOFTMAX_ON_SCORES),
     (dict(last="log_softmax"), SOFTMAX_ON_SCORES),
-    (dict(pool="avg"), "this is average pooling: the network uses max-pooling "
-                       "(nn.MaxPool2d)"),
+    (dict(pool="avg"), N_("this is average pooling: the network uses max-pooling "
+                          "(nn.MaxPool2d)")),
     (dict(padding=0), NO_PAD),
     (dict(bias=False), NO_BIASES),
 ]
@@ -108,9 +110,9 @@ LENET_MISTAKES = [
 
 def _lenet_table() -> list[Case]:
     params = [
-        ("conv1", "5x5x1x6 + 6", 156, {**no_bias(150, 6), conv_params(5, 3, 6): (
+        ("conv1", "5x5x1x6 + 6", 156, {**no_bias(150, 6), conv_params(5, 3, 6): N_(
             "456 parameters: the digits are grey-level, 1 input channel")}),
-        ("conv2", "5x5x6x16 + 16", 2416, {**no_bias(2400, 16), 1516: (
+        ("conv2", "5x5x6x16 + 16", 2416, {**no_bias(2400, 16), 1516: N_(
             "1,516 is the paper's partial connection table: here every kernel of conv2 "
             "spans all 6 input maps")}),
         ("fc1", "400x120 + 120", 48120, {**no_bias(48000, 120), dense(256, 120): NO_PAD}),
@@ -128,14 +130,14 @@ def _lenet_table() -> list[Case]:
 
 
 def _batch_case(n: int) -> Case:
-    return Case(f"output shape for a batch of {n} digits", ((n, 1, 28, 28),),
-                adapter=output_shape, expected=np.array([n, 10]),
-                shape_rule="(batch, 10 class scores)")
+    return Case(_("output shape for a batch of {count} digits").format(count=n),
+                ((n, 1, 28, 28),), adapter=output_shape, expected=np.array([n, 10]),
+                shape_rule=SCORES_RULE)
 
 
 def _lenet_forward(x: np.ndarray) -> Case:
-    return _forward_case(f"output for {len(x)} digits with fixed weights", (), x, _lenet_ref,
-                         LENET_MISTAKES, "(batch, 10 class scores)")
+    return _forward_case(_("output for {count} digits with fixed weights").format(count=len(x)),
+                         (), x, _lenet_ref, LENET_MISTAKES, SCORES_RULE)
 
 
 @on_one_thread
@@ -156,34 +158,36 @@ def _mlp_ref(x: Any, sizes: list[int], act: str = "relu", last: str = "none",
     return _head(x.flatten(1), sizes, act, last, bias)
 
 
-HIDDEN_IGNORED = ("the hidden layers must follow `hidden`: one nn.Linear per size in hidden, "
-                  "not always (128, 64)")
+HIDDEN_IGNORED = N_("the hidden layers must follow `hidden`: one nn.Linear per size in "
+                    "hidden, not always (128, 64)")
 
 
 def _mlp_counts(args: tuple) -> Case:
     hidden_sizes = args[0] if args else (128, 64)
     sizes = [784, *hidden_sizes, 10]
     pairs = list(zip(sizes[:-1], sizes[1:]))
-    label = f"MLP({args[0]})" if args else "MLP() (default hidden=(128, 64))"
+    label = f"MLP({args[0]})" if args else _("MLP() (default hidden=(128, 64))")
     mistakes = [Mistake(counts([dense(i, o, False) for i, o in pairs]), NO_BIASES),
                 Mistake(counts([dense(i, o) for i, o in pairs[:-1]]),
-                        "the output layer (last hidden size -> 10 classes) is missing")]
+                        N_("the output layer (last hidden size -> 10 classes) is missing"))]
     if tuple(hidden_sizes) != (128, 64):
         mistakes.append(Mistake(counts([dense(784, 128), dense(128, 64), dense(64, 10)]),
                                 HIDDEN_IGNORED))
-    return Case(f"{label}: parameters per layer", args, adapter=parameter_counts,
-                expected=counts([dense(i, o) for i, o in pairs]),
-                shape_rule=f"one dense layer per pair of sizes in {sizes}", mistakes=mistakes)
+    return Case(_("{model}: parameters per layer").format(model=label), args,
+                adapter=parameter_counts, expected=counts([dense(i, o) for i, o in pairs]),
+                shape_rule=_("one dense layer per pair of sizes in {sizes}").format(sizes=sizes),
+                mistakes=mistakes)
 
 
 def _mlp_forward(args: tuple, x: np.ndarray) -> Case:
     sizes = [*(args[0] if args else (128, 64)), 10]
     label = f"MLP({args[0]})" if args else "MLP()"
 
-    def variants(t: Any, **kw: Any) -> Any:
+    def network(t: Any, **kw: Any) -> Any:
         return _mlp_ref(t, kw.pop("sizes", sizes), **kw)
-    return _forward_case(f"{label}: output for {len(x)} digits with fixed weights", args, x,
-                         variants, [(dict(act="none"), NO_RELU_AT_ALL),
+    return _forward_case(_("{model}: output for {count} digits with fixed weights").format(
+                             model=label, count=len(x)), args, x,
+                         network, [(dict(act="none"), NO_RELU_AT_ALL),
                                     (dict(bias=False), NO_BIASES),
                                     (dict(sizes=[128, 64, 10]), HIDDEN_IGNORED),
                                     (dict(act="tanh"), OTHER_ACTIVATION),
@@ -191,15 +195,15 @@ def _mlp_forward(args: tuple, x: np.ndarray) -> Case:
                                     (dict(last="relu"), RELU_ON_SCORES),
                                     (dict(last="softmax"), SOFTMAX_ON_SCORES),
                                     (dict(last="log_softmax"), SOFTMAX_ON_SCORES)],
-                         "(batch, 10 class scores)")
+                         SCORES_RULE)
 
 
 @on_one_thread
 def mlp_cases(seed: int) -> tuple[list[Case], list[Case]]:
     vis, hid = streams(seed, "MLP")
-    shape = Case("MLP(): output shape for a batch of 5 digits (5, 1, 28, 28)",
+    shape = Case(_("MLP(): output shape for a batch of 5 digits (5, 1, 28, 28)"),
                  ((5, 1, 28, 28),), adapter=output_shape, expected=np.array([5, 10]),
-                 shape_rule="(batch, 10 class scores)")
+                 shape_rule=SCORES_RULE)
     visible = [shape] + [_mlp_counts(a) for a in [(), ((128, 64),), ((32,),)]] + [
         _mlp_forward((), vis.normal(size=(3, 1, 28, 28))),
         _mlp_forward(((16, 8, 12),), vis.normal(size=(2, 1, 28, 28)))]
@@ -219,20 +223,23 @@ def _specs(rng: np.random.Generator, hidden: bool) -> list[tuple[str, list]]:
     """(label, layer spec for probes.layers)."""
     if hidden:
         c, f, n, m = (int(v) for v in rng.integers(1, 40, size=4))
-        return [(f"random conv {c} -> {f} and dense {n} -> 3",
+        return [(_("random conv {c_in} -> {c_out} and dense {n_in} -> 3").format(
+                    c_in=c, c_out=f, n_in=n),
                  [("conv", c, f, 3, bool(rng.integers(2))), ("linear", n, 3, True)]),
-                (f"random conv {c} -> {f} without bias, batch norm, dense {n} -> {m}",
+                (_("random conv {c_in} -> {c_out} without bias, batch norm, dense {n_in} -> "
+                   "{n_out}").format(c_in=c, c_out=f, n_in=n, n_out=m),
                  [("conv", c, f, int(rng.integers(1, 6)), False), ("bn", f), ("relu",),
                   ("flatten",), ("linear", n, m, True)]),
-                (f"random dense {n} -> {m} without bias, dense {m} -> 2",
+                (_("random dense {n_in} -> {n_out} without bias, dense {n_out} -> 2").format(
+                    n_in=n, n_out=m),
                  [("linear", n, m, False), ("relu",), ("linear", m, 2, True)])]
     return [
         ("Linear(3, 2)", [("linear", 3, 2, True)]),
-        ("Linear(3, 2) without bias", [("linear", 3, 2, False)]),
-        ("conv 5x5 1 -> 6, ReLU, pool, conv 5x5 6 -> 16",
+        (_("Linear(3, 2) without bias"), [("linear", 3, 2, False)]),
+        (_("conv 5x5 1 -> 6, ReLU, pool, conv 5x5 6 -> 16"),
          [("conv", 1, 6, 5, True), ("relu",), ("pool", 2), ("conv", 6, 16, 5, True)]),
-        ("conv, batch norm, flatten, dense", [("conv", 3, 8, 3, True), ("bn", 8), ("flatten",),
-                                              ("linear", 200, 10, True)]),
+        (_("conv, batch norm, flatten, dense"), [("conv", 3, 8, 3, True), ("bn", 8),
+                                                 ("flatten",), ("linear", 200, 10, True)]),
     ]
 
 
@@ -255,17 +262,17 @@ def _count_case(label: str, spec: list) -> Case:
         elif kind == "bn":
             right, tensors, first_axes = right + 2 * rest[0], tensors + 2, first_axes + 2 * rest[0]
             buffers += 2 * rest[0] + 1  # running mean, running variance, batches seen
-    mistakes = [Mistake(tensors, "that is the number of parameter tensors: add up "
-                                 "p.numel() for each of them"),
-                Mistake(first_axes, "len(p) is the size of the first axis only: p.numel() "
-                                    "counts every number of the tensor")]
+    mistakes = [Mistake(tensors, N_("that is the number of parameter tensors: add up "
+                                    "p.numel() for each of them")),
+                Mistake(first_axes, N_("len(p) is the size of the first axis only: p.numel() "
+                                       "counts every number of the tensor"))]
     if weights_only != right:
-        mistakes.append(Mistake(weights_only, "only the weights: biases (and batch-norm "
-                                              "scales and shifts) are parameters too"))
+        mistakes.append(Mistake(weights_only, N_("only the weights: biases (and batch-norm "
+                                                 "scales and shifts) are parameters too")))
     if buffers:
-        mistakes.append(Mistake(right + buffers, "model.state_dict() also holds batch norm's "
-                                                 "running statistics, which are not learned: "
-                                                 "count model.parameters() only"))
+        mistakes.append(Mistake(right + buffers, N_("model.state_dict() also holds batch "
+                                                    "norm's running statistics, which are not "
+                                                    "learned: count model.parameters() only")))
     return Case(label, (spec,), adapter=on_model, expected=right, check_dtype=False,
                 mistakes=[m for m in mistakes if m.output != right])
 
@@ -326,36 +333,38 @@ def _runs(rng: np.random.Generator, hidden: bool) -> list[tuple[int, int, float]
 
 def _train_case(s: int, steps: int, lr: float) -> Case:
     mistakes = [Mistake(_wrong_steps(s, steps, lr, step=False),
-                        "the weights did not change: call loss.backward() then "
-                        "optimizer.step() (and optimizer.zero_grad() before, not between)"),
+                        N_("the weights did not change: call loss.backward() then "
+                           "optimizer.step() (and optimizer.zero_grad() before, not between)")),
                 Mistake(_wrong_steps(s, steps, lr, loss="softmax_first"),
-                        "F.cross_entropy applies the softmax itself: give it the raw scores "
-                        "model(x), not probabilities"),
+                        N_("F.cross_entropy applies the softmax itself: give it the raw scores "
+                           "model(x), not probabilities")),
                 Mistake(_wrong_steps(s, steps, lr, loss="nll"),
-                        "F.nll_loss expects log-probabilities: use F.cross_entropy on the raw "
-                        "scores model(x)")]
+                        N_("F.nll_loss expects log-probabilities: use F.cross_entropy on the "
+                           "raw scores model(x)"))]
     if steps > 1:
         mistakes.append(Mistake(_wrong_steps(s, steps, lr, zero_grad=False),
-                                "the first step is right, the next ones are not: gradients add "
-                                "up across steps unless you call optimizer.zero_grad() at the "
-                                "start of each step"))
-    return Case(f"{steps} step(s) of SGD (lr={lr}) on a Linear(4, 3), batch seed {s}",
+                                N_("the first step is right, the next ones are not: gradients "
+                                   "add up across steps unless you call optimizer.zero_grad() "
+                                   "at the start of each step")))
+    return Case(_("{steps} step(s) of SGD (lr={lr}) on a Linear(4, 3), batch seed {seed}").format(
+                    steps=steps, lr=lr, seed=s),
                 (s, steps, lr), adapter=train_steps, expected=_softmax_steps(s, steps, lr),
                 rtol=1e-4, atol=1e-5, check_dtype=False, mistakes=mistakes,
-                shape_rule=f"{steps} losses, then 12 weights and 3 biases")
+                shape_rule=_("{steps} losses, then 12 weights and 3 biases").format(steps=steps))
 
 
+@on_one_thread
 def train_step_cases(seed: int) -> tuple[list[Case], list[Case]]:
     return split(seed, "train_step", _runs, _train_case)
 
 
 check_count_parameters = NOTEBOOK.check("count_parameters", count_parameters_cases,
-                                        "count_parameters(model) on small networks.")
+                                        N_("count_parameters(model) on small networks."))
 check_lenet5 = NOTEBOOK.check("LeNet5", lenet5_cases,
-                              "The LeNet5 class: parameters and output shape of each layer, "
-                              "and its output with fixed weights.",
+                              N_("The LeNet5 class: parameters and output shape of each layer, "
+                                 "and its output with fixed weights."),
                               widget="activation_explorer")
 check_train_step = NOTEBOOK.check("train_step", train_step_cases,
-                                  "train_step(model, x, y, optimizer) against SGD by hand.")
-check_mlp = NOTEBOOK.check("MLP", mlp_cases, "The MLP class: parameters of each dense layer, "
-                                             "and its output with fixed weights.")
+                                  N_("train_step(model, x, y, optimizer) against SGD by hand."))
+check_mlp = NOTEBOOK.check("MLP", mlp_cases, N_("The MLP class: parameters of each dense "
+                                                "layer, and its output with fixed weights."))

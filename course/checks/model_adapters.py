@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
+from ..i18n import _
 from . import probes
 from .adapters import adapter
 from .calling import AnswerTypeError
@@ -48,7 +49,8 @@ def _without_init(dtype: Any) -> Iterator[None]:
 
 
 def _name(model_class: Any) -> str:
-    return getattr(model_class, "__name__", "your answer")
+    name = getattr(model_class, "__name__", None)
+    return _("your answer") if name is None else name
 
 
 def _require_module(made: Any, model_class: Any) -> None:
@@ -57,18 +59,18 @@ def _require_module(made: Any, model_class: Any) -> None:
 
     if isinstance(made, torch.nn.Module):
         return
-    name = _name(model_class)
+    name, kind = _name(model_class), type(made).__name__
     if made is None:
-        why = f"{name}(...) returned None: return the module (did you forget `return`?)"
+        why = _("{name}(...) returned None: return the module (did you forget `return`?)")
     elif isinstance(made, (list, tuple)):
-        why = (f"{name}(...) returned a {type(made).__name__} of layers: wrap them in "
-               f"nn.Sequential(*layers), which is a torch.nn.Module")
+        why = _("{name}(...) returned a {kind} of layers: wrap them in nn.Sequential(*layers), "
+                "which is a torch.nn.Module")
     elif isinstance(model_class, type) and isinstance(made, model_class):
-        why = (f"{name} is not a torch.nn.Module: declare it as `class {name}(nn.Module)` and "
-               f"call super().__init__() first in __init__")
+        why = _("{name} is not a torch.nn.Module: declare it as `class {name}(nn.Module)` and "
+                "call super().__init__() first in __init__")
     else:
-        why = f"{name}(...) gave a {type(made).__name__}, not a torch.nn.Module"
-    raise AnswerTypeError(why)
+        why = _("{name}(...) gave a {kind}, not a torch.nn.Module")
+    raise AnswerTypeError(why.format(name=name, kind=kind))
 
 
 def _require_registered(model: Any) -> None:
@@ -82,27 +84,30 @@ def _require_registered(model: Any) -> None:
                 if isinstance(value, (list, tuple)) else ()
             if not attr.startswith("_") and any(isinstance(v, torch.nn.Module) for v in items):
                 kind = "nn.ModuleDict" if isinstance(value, dict) else "nn.ModuleList"
-                raise AnswerTypeError(
-                    f"self.{attr} is a plain Python {type(value).__name__} of layers: PyTorch "
-                    f"does not see them (no parameters to count or train). Use {kind}(...) "
-                    f"or nn.Sequential(...)")
+                raise AnswerTypeError(_(
+                    "self.{attr} is a plain Python {type} of layers: PyTorch does not see them "
+                    "(no parameters to count or train). Use {kind}(...) or "
+                    "nn.Sequential(...)").format(attr=attr, type=type(value).__name__,
+                                                 kind=kind))
 
 
 def build(model_class: Any, args: tuple, kwargs: dict, dtype: Any = None,
           fill: str = "fixed") -> Any:
     """model_class(*args, **kwargs), checked to be a torch.nn.Module, in `dtype` (float32 by
     default), with every parameter set to `fixed_values(shape)` (`fill` "fixed"), to 0
-    ("zeros": where only shapes matter) or left as they are ("none": only counted)."""
+    ("zeros"), or on PyTorch's meta device ("meta": shapes without values nor memory, for
+    counts and output shapes)."""
     import torch
 
     dtype = dtype or torch.float32
-    with seeded(0), _without_init(dtype):
+    device = torch.device("meta") if fill == "meta" else contextlib.nullcontext()
+    with seeded(0), _without_init(dtype), device:
         model = model_class(*args, **kwargs)
     _require_module(model, model_class)
     _require_registered(model)
     model = model.to(dtype)
     with torch.no_grad():
-        for p in model.parameters() if fill != "none" else ():
+        for p in model.parameters() if fill != "meta" else ():
             values = p.detach().numpy()
             if fill == "zeros":
                 p.zero_()
@@ -111,6 +116,28 @@ def build(model_class: Any, args: tuple, kwargs: dict, dtype: Any = None,
             else:
                 p.copy_(torch.from_numpy(fixed_values(tuple(p.shape))))
     return model
+
+
+def _shapes_only(work: Callable[[str], Any]) -> Any:
+    """work("meta"): shapes on the meta device, in milliseconds for AlexNet; a model whose code
+    needs real values (an .item(), a tensor made on the CPU in forward) fails there and runs
+    again as work("cpu"), with zero weights, where its own errors are the real ones."""
+    try:
+        return work("meta")
+    except Exception:
+        return work("cpu")
+
+
+def _shape_input(input_size: tuple, device: str) -> Any:
+    import torch
+
+    if device == "meta":
+        return torch.empty(tuple(input_size), device="meta")
+    return torch.randn(tuple(input_size), generator=torch.Generator().manual_seed(0))
+
+
+def _shape_model(model_class: Any, args: tuple, kwargs: dict, device: str) -> Any:
+    return build(model_class, args, kwargs, fill="meta" if device == "meta" else "zeros")
 
 
 def _counts(model: Any) -> list[int]:
@@ -153,17 +180,34 @@ def run(model: Any, *inputs: Any) -> Any:
 
 
 def _failure(name: str, module: Any, shape: tuple, exc: Exception) -> str:
-    wants = ""  # what the layer expects, where the input does not give it
-    if hasattr(module, "in_features") and len(shape) == 2 and shape[1] != module.in_features:
-        wants = (f"; it expects {module.in_features} features but receives {shape[1]}: its "
-                 f"in_features must be the size of the flattened input, {shape[1]}")
+    """Where the forward pass failed, what the layer expects where the input does not give
+    it, and PyTorch's error."""
+    n_in = getattr(module, "in_features", None)
+    if n_in and len(shape) == 2 and shape[1] > n_in and shape[1] % n_in == 0:
+        why = _("the forward pass failed in layer {name} ({type}) on an input of shape {shape}; "
+                "it expects {n_in} features but receives {got} = {times} x {n_in}: the batch "
+                "axis went into the features. Flatten with x.flatten(1), which keeps it: "
+                "{error}")
+    elif n_in and len(shape) == 2 and shape[1] != n_in:
+        why = _("the forward pass failed in layer {name} ({type}) on an input of shape {shape}; "
+                "it expects {n_in} features but receives {got}: the size of the flattened maps "
+                "and the layer's in_features must agree: {error}")
     elif hasattr(module, "in_features") and len(shape) != 2:
-        wants = (f"; it expects {module.in_features} features, so the input must be "
-                 f"flattened to (N, {module.in_features})")
+        why = _("the forward pass failed in layer {name} ({type}) on an input of shape {shape}; "
+                "it expects {n_in} features, so the input must be flattened to (N, {n_in}): "
+                "{error}")
     elif hasattr(module, "in_channels") and len(shape) > 1 and shape[1] != module.in_channels:
-        wants = f"; it expects {module.in_channels} input channels"
-    return (f"the forward pass failed in layer {name} ({type(module).__name__}) on an input "
-            f"of shape {shape}{wants}: {str(exc).splitlines()[0]}")
+        why = _("the forward pass failed in layer {name} ({type}) on an input of shape {shape}; "
+                "it expects {channels} input channels: {error}")
+    else:
+        why = _("the forward pass failed in layer {name} ({type}) on an input of shape {shape}: "
+                "{error}")
+    got = shape[1] if len(shape) > 1 else None
+    return why.format(name=name, type=type(module).__name__, shape=shape,
+                      n_in=getattr(module, "in_features", None), got=got,
+                      times=got // n_in if got and n_in else None,
+                      channels=getattr(module, "in_channels", None),
+                      error=str(exc).splitlines()[0])
 
 
 def _output(out: Any, model_class: Any) -> Any:
@@ -174,19 +218,21 @@ def _output(out: Any, model_class: Any) -> Any:
         return out
     name = _name(model_class)
     if out is None:
-        raise AnswerTypeError(f"the forward pass of {name} returned None: did you forget "
-                              f"`return`?")
-    raise AnswerTypeError(f"the forward pass of {name} returned a {type(out).__name__}; "
-                          f"return one tensor, the output of the last layer")
+        raise AnswerTypeError(_("the forward pass of {name} returned None: did you forget "
+                                "`return`?").format(name=name))
+    raise AnswerTypeError(_("the forward pass of {name} returned a {type}; return one tensor, "
+                            "the output of the last layer").format(name=name,
+                                                                   type=type(out).__name__))
 
 
 def _batch_kept(out: Any, input_size: tuple, model_class: Any) -> None:
     """The output keeps the batch axis (the summary's table reads its shape)."""
     shape = tuple(_output(out, model_class).shape)
     if len(shape) < 2 or shape[0] != input_size[0]:
-        raise AnswerTypeError(f"for a batch of {input_size[0]} the output has shape {shape}: the "
-                              f"batch axis was lost. Flatten with x.flatten(1) (or "
-                              f"x.view(x.size(0), -1)), which keeps it")
+        raise AnswerTypeError(_("for a batch of {batch} the output has shape {shape}: the batch "
+                                "axis was lost. Flatten with x.flatten(1) (or "
+                                "x.view(x.size(0), -1)), which keeps it").format(
+                                    batch=input_size[0], shape=shape))
 
 
 @adapter
@@ -194,31 +240,35 @@ def parameter_counts(model_class: Any, *args: Any, **kwargs: Any) -> np.ndarray:
     """Instantiate a torch.nn.Module class and count the parameters of each layer that has any,
     in registration order (e.g. conv1, conv2, fc1, ...); a module registered twice counts
     once."""
-    return np.array(_counts(build(model_class, args, kwargs, fill="none")), dtype=np.int64)
+    return np.array(_counts(build(model_class, args, kwargs, fill="meta")), dtype=np.int64)
 
 
 @adapter
 def leaf_output_shapes(model_class: Any, input_shape: tuple, *args: Any,
                        **kwargs: Any) -> np.ndarray:
-    """Instantiate the model, run a zero input of `input_shape` (N, C, H, W) through it and
-    return the output shape of each layer that has parameters or is a pooling, up-sampling or
-    flatten layer, in call order: (n_layers, 4) int64, shorter shapes padded with 0."""
-    import torch
+    """Instantiate the model, run an input of `input_shape` (N, C, H, W) through it (shapes
+    only, see `_shapes_only`) and return the output shape of each layer that has parameters or
+    is a pooling, up-sampling or flatten layer, in call order: (n_layers, 4) int64, shorter
+    shapes padded with 0."""
+    def work(device: str) -> list[tuple[int, ...]]:
+        model = _shape_model(model_class, args, kwargs, device).eval()
+        shapes: list[tuple[int, ...]] = []
 
-    model = build(model_class, args, kwargs, fill="zeros").eval()
-    shapes: list[tuple[int, ...]] = []
+        def record(module: Any, inputs: Any, output: Any) -> None:
+            shapes.append(tuple(output.shape))
 
-    def record(module: Any, inputs: Any, output: Any) -> None:
-        shapes.append(tuple(output.shape))
+        hooks = [m.register_forward_hook(record) for m in model.modules()
+                 if not list(m.children()) and (
+                     any(True for _ in m.parameters(recurse=False))
+                     or any(k in type(m).__name__ for k in _SHAPE_LAYERS))]
+        try:
+            run(model, _shape_input(input_shape, device))
+        finally:
+            for h in hooks:
+                h.remove()
+        return shapes
 
-    hooks = [m.register_forward_hook(record) for m in model.modules()
-             if not list(m.children()) and (any(True for _ in m.parameters(recurse=False))
-                                            or any(k in type(m).__name__ for k in _SHAPE_LAYERS))]
-    try:
-        run(model, torch.zeros(tuple(input_shape)))
-    finally:
-        for h in hooks:
-            h.remove()
+    shapes = _shapes_only(work)
     out = np.zeros((len(shapes), 4), dtype=np.int64)
     for i, s in enumerate(shapes):
         out[i, :len(s)] = s[:4]
@@ -270,12 +320,6 @@ def fixed_weights_train_forward(model_class: Any, inputs: list, seed: int, *args
     return _fixed_forward(model_class, inputs, args, kwargs, train=True, seed=seed)
 
 
-def _input(input_size: tuple) -> Any:
-    import torch
-
-    return torch.randn(tuple(input_size), generator=torch.Generator().manual_seed(0))
-
-
 _last_table: list = [None, None]  # [key, {"counts": ..., "shapes": ...}] of the last model
 
 
@@ -290,12 +334,14 @@ def _table(model_class: Any, input_size: tuple, args: tuple, kwargs: dict, part:
     if _last_table[0] != key:
         _last_table[:] = [None, None]
         table: dict[str, Any] = {}
-        try:
-            model = build(model_class, args, kwargs, fill="zeros")
+
+        def work(device: str) -> list[tuple[int, ...]]:
+            model = _shape_model(model_class, args, kwargs, device)
             table["counts"] = _counts(model)
-            _batch_kept(run(model, _input(input_size)), input_size, model_class)
-            table["shapes"] = [tuple(r.output_hwc)
-                               for r in summary(model, tuple(input_size)).rows]
+            _batch_kept(run(model, _shape_input(input_size, device)), input_size, model_class)
+            return [tuple(r.output_hwc) for r in summary(model, tuple(input_size)).rows]
+        try:
+            table["shapes"] = _shapes_only(work)
         except Exception as exc:  # the student's error, given again to each case
             table = {"counts": exc, **table, "shapes": exc}
         _last_table[:] = [key, table]
@@ -311,7 +357,8 @@ def layer_params(model_class: Any, input_size: tuple, index: int, *args: Any,
     """Number of parameters of the index-th layer (from 0) that has parameters."""
     counts = _table(model_class, input_size, args, kwargs, "counts")
     if index >= len(counts):
-        raise AnswerTypeError(f"your model has only {len(counts)} layers with parameters")
+        raise AnswerTypeError(_("your model has only {count} layers with parameters").format(
+            count=len(counts)))
     return int(counts[index])
 
 
@@ -327,15 +374,20 @@ def layer_output_shape(model_class: Any, input_size: tuple, index: int, *args: A
     """Output (H, W, C) of the index-th row of the summary table (a dense layer: (1, 1, F))."""
     shapes = _table(model_class, input_size, args, kwargs, "shapes")
     if index >= len(shapes):
-        raise AnswerTypeError(f"your model has only {len(shapes)} layers in its table")
+        raise AnswerTypeError(_("your model has only {count} layers in its table").format(
+            count=len(shapes)))
     return np.array(shapes[index], dtype=np.int64)
 
 
 @adapter
 def output_shape(model_class: Any, input_size: tuple, *args: Any, **kwargs: Any) -> np.ndarray:
-    """Shape of model(x) for a random input x of `input_size`, as an int64 array."""
-    out = run(build(model_class, args, kwargs, fill="zeros").eval(), _input(input_size))
-    return np.array(tuple(_output(out, model_class).shape), dtype=np.int64)
+    """Shape of model(x) for an input x of `input_size` (shapes only, see `_shapes_only`), as
+    an int64 array."""
+    def work(device: str) -> Any:
+        model = _shape_model(model_class, args, kwargs, device).eval()
+        return _output(run(model, _shape_input(input_size, device)), model_class).shape
+
+    return np.array(tuple(_shapes_only(work)), dtype=np.int64)
 
 
 @adapter

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import N_, _
 from .case import Case, Mistake, drawn
 from .exercise import Notebook
 from .fixed_weights import as_array, batch_norm, conv, on_one_thread, relu, tensor
@@ -25,20 +26,23 @@ NOTEBOOK = Notebook("11_resnet")
 # 11 · ResNet: residual blocks
 # ---------------------------------------------------------------------------------------------
 
-STRIDE_NEEDS_PROJECTION = ("with a stride of two the shortcut must be a projection even when "
-                           "in_channels == out_channels: x's height and width change. "
-                           "nn.Identity() only when stride == 1 and the channels match")
-CHANNELS_NEED_PROJECTION = ("in_channels != out_channels: the shortcut must be a projection "
-                            "(1x1 convolution and batch norm), even with stride 1. "
-                            "nn.Identity() only when stride == 1 and the channels match")
-NO_BN = ("the projection is a 1x1 convolution followed by batch norm: "
-         "nn.BatchNorm2d(out_channels) is missing")
-CONV_BIAS = ("a convolution followed by batch norm takes bias=False: the batch norm adds its "
-             "own shift")
-PROJECTION_STRIDE = ("the projection must have the block's stride, so that its output has "
-                     "the same H and W as the residual branch")
-KERNEL_1X1 = "the projection uses a 1x1 kernel, not 3x3"
-IDENTITY = "stride 1 and as many channels out as in: the shortcut is nn.Identity()"
+STRIDE_NEEDS_PROJECTION = N_("with a stride of two the shortcut must be a projection even "
+                             "when in_channels == out_channels: x's height and width change. "
+                             "nn.Identity() only when stride == 1 and the channels match")
+CHANNELS_NEED_PROJECTION = N_("in_channels != out_channels: the shortcut must be a projection "
+                              "(1x1 convolution and batch norm), even with stride 1. "
+                              "nn.Identity() only when stride == 1 and the channels match")
+NO_BN = N_("the projection is a 1x1 convolution followed by batch norm: "
+           "nn.BatchNorm2d(out_channels) is missing")
+CONV_BIAS = N_("a convolution followed by batch norm takes bias=False: the batch norm adds its "
+               "own shift")
+PROJECTION_STRIDE = N_("the projection must have the block's stride, so that its output has "
+                       "the same H and W as the residual branch")
+STRIDE_IGNORED = N_("the shortcut ignores the stride: with a stride of two it must be a "
+                    "projection even when the channels match, and its 1x1 convolution takes "
+                    "the block's stride")
+KERNEL_1X1 = N_("the projection uses a 1x1 kernel, not 3x3")
+IDENTITY = N_("stride 1 and as many channels out as in: the shortcut is nn.Identity()")
 
 
 def _shortcut_ref(x: Any, c_out: int, stride: int, train: bool = False, bn: bool = True,
@@ -68,18 +72,18 @@ def _block_ref(x: Any, c_out: int, stride: int, train: bool = False, **wrong: An
     return y if wrong.get("no_final_relu") else relu(y)
 
 
-RELU_BEFORE_ADD = ("ReLU before the addition: add F(x) + shortcut(x) first, then apply the "
-                   "ReLU")
+RELU_BEFORE_ADD = N_("ReLU before the addition: add F(x) + shortcut(x) first, then apply the "
+                     "ReLU")
 BLOCK_MISTAKES = [
-    (dict(skip=False), "the skip connection is missing: add shortcut(x) to the output of bn2, "
-                       "before the last ReLU"),
+    (dict(skip=False), N_("the skip connection is missing: add shortcut(x) to the output of "
+                          "bn2, before the last ReLU")),
     (dict(relu_before_add=True), RELU_BEFORE_ADD),
     (dict(relu_before_add=True, no_final_relu=True), RELU_BEFORE_ADD),
-    (dict(no_final_relu=True), "the ReLU after the addition is missing"),
-    (dict(stride_on_conv2=True), "the stride belongs to conv1, the first convolution; conv2 "
-                                 "has stride 1"),
-    (dict(add_before_bn2=True), "shortcut(x) is added after bn2: ReLU(bn2(conv2(...)) + "
-                                "shortcut(x)), not bn2(conv2(...) + shortcut(x))"),
+    (dict(no_final_relu=True), N_("the ReLU after the addition is missing")),
+    (dict(stride_on_conv2=True), N_("the stride belongs to conv1, the first convolution; conv2 "
+                                    "has stride 1")),
+    (dict(add_before_bn2=True), N_("shortcut(x) is added after bn2: ReLU(bn2(conv2(...)) + "
+                                   "shortcut(x)), not bn2(conv2(...) + shortcut(x))")),
     (dict(bias=True), CONV_BIAS),
 ]
 
@@ -134,10 +138,8 @@ def _resnet_shortcut(rng: np.random.Generator, hidden: bool) -> list[Case]:
         x = rng.normal(size=shape)
         t = tensor(x)
         kind = "identity" if stride == 1 and c_in == c_out else "projection"
+        named = {"identity": _("identity"), "projection": _("projection")}[kind]
         for train in (False, True):
-            if train and kind == "identity":
-                continue  # nothing to train: the same as in evaluation mode
-
             def ref(**kw: Any) -> np.ndarray:
                 return as_array(_shortcut_ref(t, c_out, stride, train, **kw))
             right = ref()
@@ -149,9 +151,14 @@ def _resnet_shortcut(rng: np.random.Generator, hidden: bool) -> list[Case]:
                 mistakes.append(Mistake(ref(identity=False), IDENTITY))
             if stride > 1:
                 mistakes.append(Mistake(ref(conv_stride=1), PROJECTION_STRIDE))
-            label = f"{kind}: {c_in} -> {c_out} channels, stride {stride}, input {shape}"
+                mistakes.append(Mistake(x if c_in == c_out else ref(conv_stride=1),
+                                        STRIDE_IGNORED))
+            label = _("{kind}: {c_in} -> {c_out} channels, stride {stride}, input "
+                      "{shape}").format(kind=named, c_in=c_in, c_out=c_out, stride=stride,
+                                        shape=shape)
             if train:
-                cases.append(Case(f"{label}, training mode", ([x], 0, c_in, c_out, stride),
+                cases.append(Case(_("{case}, training mode").format(case=label),
+                                  ([x], 0, c_in, c_out, stride),
                                   adapter=fixed_weights_train_forward, expected=right,
                                   rtol=1e-7, atol=1e-9, check_dtype=False, spatial=(2, 3),
                                   shape_rule=_shape_rule(right.shape), mistakes=mistakes))
@@ -162,17 +169,22 @@ def _resnet_shortcut(rng: np.random.Generator, hidden: bool) -> list[Case]:
                                   shape_rule=_shape_rule(right.shape), mistakes=mistakes))
         counts = np.array([] if kind == "identity" else [c_in * c_out, 2 * c_out], np.int64)
         count_mistakes = _identity_mistake(c_in, c_out, stride, np.zeros(0, np.int64))
+        if stride > 1 and c_in == c_out:
+            count_mistakes.append(Mistake(np.zeros(0, np.int64), STRIDE_IGNORED))
         if kind == "projection":
             count_mistakes += [Mistake(np.array([9 * c_in * c_out, 2 * c_out]), KERNEL_1X1),
                                Mistake(np.array([c_in * c_out + c_out, 2 * c_out]), CONV_BIAS),
                                Mistake(np.array([c_in * c_out]), NO_BN)]
         else:
             count_mistakes.append(Mistake(np.array([c_in * c_out, 2 * c_out]), IDENTITY))
-        cases.append(Case(f"parameters of the {kind} shortcut, {c_in} -> {c_out}, stride "
-                          f"{stride}", (c_in, c_out, stride), adapter=parameter_counts,
+        described = _("parameters of the identity shortcut, {c_in} -> {c_out}, stride "
+                      "{stride}") if kind == "identity" else \
+            _("parameters of the projection shortcut, {c_in} -> {c_out}, stride {stride}")
+        cases.append(Case(described.format(c_in=c_in, c_out=c_out, stride=stride),
+                          (c_in, c_out, stride), adapter=parameter_counts,
                           expected=counts, check_dtype=False,
-                          shape_rule="no parameters for an identity; a 1x1 convolution "
-                                     "(no bias) and a batch norm for a projection",
+                          shape_rule=N_("no parameters for an identity; a 1x1 convolution "
+                                        "(no bias) and a batch norm for a projection"),
                           mistakes=count_mistakes))
     return cases
 
@@ -187,31 +199,35 @@ def _resnet_basic_block(rng: np.random.Generator, hidden: bool) -> list[Case]:
     for c_in, c_out, stride, shape in _block_configs(rng, hidden):
         x = rng.normal(size=shape)
         t = tensor(x)
-        label = f"{c_in} -> {c_out} channels, stride {stride}"
+        label = _("{c_in} -> {c_out} channels, stride {stride}").format(c_in=c_in, c_out=c_out,
+                                                                         stride=stride)
         counts = _block_counts(c_in, c_out, stride)
-        cases.append(Case(f"parameters per layer, {label}", (c_in, c_out, stride),
+        cases.append(Case(_("parameters per layer, {block}").format(block=label),
+                          (c_in, c_out, stride),
                           adapter=parameter_counts, expected=np.array(counts),
                           check_dtype=False,
-                          shape_rule="conv1, bn1, conv2, bn2, then the shortcut's layers",
+                          shape_rule=N_("conv1, bn1, conv2, bn2, then the shortcut's layers"),
                           mistakes=[Mistake(np.array(_block_counts(c_in, c_out, stride, True)),
-                                            "right counts in another order: create conv1, bn1, "
-                                            "conv2, bn2 first, then the shortcut"),
+                                            N_("right counts in another order: create conv1, "
+                                               "bn1, conv2, bn2 first, then the shortcut")),
                                     Mistake(np.array(_block_counts(c_in, c_out, stride,
                                                                    bias=True)), CONV_BIAS)]))
         for train in (False, True):  # training mode: batch norm with the batch's statistics
             right = as_array(_block_ref(t, c_out, stride, train))
             mistakes = [Mistake(as_array(_block_ref(t, c_out, stride, train, **kw)), m)
                         for kw, m in BLOCK_MISTAKES]
-            mode = ", training mode" if train else ""
             common = dict(expected=right, rtol=1e-7, atol=1e-9, check_dtype=False,
                           spatial=(2, 3), mistakes=mistakes,
-                          shape_rule=f"the first convolution has the stride: {right.shape}")
+                          shape_rule=_("the first convolution has the stride: {shape}").format(
+                              shape=right.shape))
             if train:
-                cases.append(Case(f"output with fixed weights, {label}, input {shape}{mode}",
+                cases.append(Case(_("output with fixed weights, {block}, input {shape}, "
+                                    "training mode").format(block=label, shape=shape),
                                   ([x], 0, c_in, c_out, stride),
                                   adapter=fixed_weights_train_forward, **common))
             else:
-                cases.append(Case(f"output with fixed weights, {label}, input {shape}",
+                cases.append(Case(_("output with fixed weights, {block}, input {shape}").format(
+                                      block=label, shape=shape),
                                   ([x], c_in, c_out, stride), adapter=fixed_weights_forward,
                                   **common))
     return cases
@@ -256,18 +272,20 @@ def _stage_ref(x: Any, c_out: int, strides: list[int]) -> Any:
     return x
 
 
-STRIDE_FIRST = "only the first block of a stage has the stride; the others keep stride 1"
-STRIDE_LAST = "the stride goes on the first block of the stage, not the last"
-TOO_FEW = "one block too few: the stage has n_blocks blocks in all, the first one included"
-TOO_MANY = "one block too many: the stage has n_blocks blocks in all, the first one included"
-SHARED = ("the same block object is used several times, so its weights are shared: create a "
-          "new BasicBlock for each position")
+STRIDE_FIRST = N_("only the first block of a stage has the stride; the others keep stride 1")
+STRIDE_LAST = N_("the stride goes on the first block of the stage, not the last")
+TOO_FEW = N_("one block too few: the stage has n_blocks blocks in all, the first one included")
+TOO_MANY = N_("one block too many: the stage has n_blocks blocks in all, the first one "
+              "included")
+SHARED = N_("the same block object is used several times, so its weights are shared: create a "
+            "new BasicBlock for each position")
 
 
 def _resnet_stage(rng: np.random.Generator, hidden: bool) -> list[Case]:
     cases = []
     for c_in, c_out, n, stride, shape in _stage_configs(rng, hidden):
-        label = f"{n} blocks, {c_in} -> {c_out} channels, stride {stride}"
+        label = _("{n} blocks, {c_in} -> {c_out} channels, stride {stride}").format(
+            n=n, c_in=c_in, c_out=c_out, stride=stride)
         right = [stride] + [1] * (n - 1)
         wrong = {STRIDE_FIRST: [stride] * n, STRIDE_LAST: [1] * (n - 1) + [stride],
                  TOO_FEW: right[:-1], TOO_MANY: right + [1]}
@@ -276,26 +294,30 @@ def _resnet_stage(rng: np.random.Generator, hidden: bool) -> list[Case]:
         count_mistakes = [Mistake(np.array(_stage_layout(c_in, c_out, v, shape)[0]), m)
                           for m, v in wrong.items()]
         count_mistakes.append(Mistake(np.array(_block_counts(c_in, c_out, stride) * n),
-                                      "only the first block goes from in_channels to "
-                                      "out_channels; the others take out_channels"))
+                                      N_("only the first block goes from in_channels to "
+                                         "out_channels; the others take out_channels")))
         if n > 2:  # one object repeated: its parameters are counted once
             count_mistakes += [Mistake(np.array(_block_counts(c_in, c_out, stride)), SHARED),
                                Mistake(np.array(_block_counts(c_in, c_out, stride)
                                                 + _block_counts(c_out, c_out, 1)), SHARED)]
-        cases.append(Case(f"parameters per layer, {label}", (c_in, c_out, n, stride),
+        cases.append(Case(_("parameters per layer, {stage}").format(stage=label),
+                          (c_in, c_out, n, stride),
                           adapter=parameter_counts, expected=np.array(counts), check_dtype=False,
-                          shape_rule=f"{n} blocks; only the first changes channels or size",
+                          shape_rule=_("{n} blocks; only the first changes channels or "
+                                       "size").format(n=n),
                           mistakes=count_mistakes))
-        cases.append(Case(f"output shape of each layer, {label}, input {shape}",
+        cases.append(Case(_("output shape of each layer, {stage}, input {shape}").format(
+                              stage=label, shape=shape),
                           (shape, c_in, c_out, n, stride), adapter=leaf_output_shapes,
                           expected=np.array(rows), check_dtype=False,
-                          shape_rule="one row (N, C, H, W) per convolution and batch norm",
+                          shape_rule=N_("one row (N, C, H, W) per convolution and batch norm"),
                           mistakes=[Mistake(np.array(_stage_layout(c_in, c_out, v, shape)[1]), m)
                                     for m, v in wrong.items()]))
         x = rng.normal(size=shape)
         t = tensor(x)
         expected = as_array(_stage_ref(t, c_out, right))
-        cases.append(Case(f"output with fixed weights, {label}, input {shape}",
+        cases.append(Case(_("output with fixed weights, {stage}, input {shape}").format(
+                              stage=label, shape=shape),
                           ([x], c_in, c_out, n, stride), adapter=fixed_weights_forward,
                           expected=expected, rtol=1e-7, atol=1e-9, check_dtype=False,
                           spatial=(2, 3), shape_rule=_shape_rule(expected.shape),

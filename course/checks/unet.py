@@ -14,7 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import N_, _
 from .case import Case, Mistake, drawn
+from .conv1d import named_mistake
 from .exercise import Notebook
 from .fixed_weights import (as_array, batch_norm, conv, conv_transpose, on_one_thread, relu,
                             tensor, variants)
@@ -27,8 +29,9 @@ NOTEBOOK = Notebook("12_unet")
 # 12 · U-Net: double convolution, up-sampling with skip concatenation, Dice and IoU
 # ---------------------------------------------------------------------------------------------
 
-CONV_BIAS = ("a convolution followed by batch norm takes bias=False: the batch norm adds its "
-             "own shift")
+CONV_BIAS = N_("a convolution followed by batch norm takes bias=False: the batch norm adds its "
+               "own shift")
+NO_BN = N_("batch norm is missing: conv, BatchNorm2d, ReLU, twice")
 
 
 def _double_conv_ref(x: Any, c_out: int, train: bool = False, bn: bool = True,
@@ -46,12 +49,12 @@ def _double_conv_ref(x: Any, c_out: int, train: bool = False, bn: bool = True,
 
 
 DOUBLE_CONV_MISTAKES = [
-    (dict(bn=False), "batch norm is missing: conv, BatchNorm2d, ReLU, twice"),
-    (dict(act=False), "the ReLU is missing: conv, BatchNorm2d, ReLU, twice"),
-    (dict(relu_first=True), "the order is convolution, batch norm, then ReLU (the ReLU comes "
-                            "after the batch norm)"),
-    (dict(padding=0), "padding=1 keeps H and W: a 3x3 convolution without padding shrinks "
-                      "the maps by 2"),
+    (dict(bn=False), NO_BN),
+    (dict(act=False), N_("the ReLU is missing: conv, BatchNorm2d, ReLU, twice")),
+    (dict(relu_first=True), N_("the order is convolution, batch norm, then ReLU (the ReLU comes "
+                               "after the batch norm)")),
+    (dict(padding=0), N_("padding=1 keeps H and W: a 3x3 convolution without padding shrinks "
+                         "the maps by 2")),
     (dict(bias=True), CONV_BIAS),
 ]
 
@@ -72,7 +75,7 @@ def _forward_case(label: str, inputs: list, model_args: tuple, train: bool, righ
     common = dict(expected=right, rtol=1e-7, atol=1e-9, check_dtype=False, spatial=(2, 3),
                   shape_rule=rule, mistakes=mistakes)
     if train:
-        return Case(f"{label}, training mode", (inputs, 0) + model_args,
+        return Case(_("{case}, training mode").format(case=label), (inputs, 0) + model_args,
                     adapter=fixed_weights_train_forward, **common)
     return Case(label, (inputs,) + model_args, adapter=fixed_weights_forward, **common)
 
@@ -85,30 +88,31 @@ def unet_double_conv_cases(seed: int) -> tuple[list[Case], list[Case]]:
 def _unet_double_conv(rng: np.random.Generator, hidden: bool) -> list[Case]:
     cases = []
     for c_in, c_out, shape in _unet_configs(rng, hidden):
-        label = f"{c_in} -> {c_out} channels"
+        label = _("{c_in} -> {c_out} channels").format(c_in=c_in, c_out=c_out)
         counts = [9 * c_in * c_out, 2 * c_out, 9 * c_out * c_out, 2 * c_out]
-        cases.append(Case(f"parameters per layer, {label}", (c_in, c_out),
+        cases.append(Case(_("parameters per layer, {block}").format(block=label), (c_in, c_out),
                           adapter=parameter_counts, expected=np.array(counts), check_dtype=False,
-                          shape_rule="conv, batch norm, conv, batch norm",
+                          shape_rule=N_("conv, batch norm, conv, batch norm"),
                           mistakes=[Mistake(np.array([9 * c_in * c_out + c_out, 2 * c_out,
                                                       9 * c_out * c_out + c_out, 2 * c_out]),
                                             CONV_BIAS),
                                     Mistake(np.array([9 * c_in * c_out, 2 * c_out,
                                                       9 * c_in * c_out, 2 * c_out]),
-                                            "the second convolution takes out_channels inputs "
-                                            "(the output of the first)"),
+                                            N_("the second convolution takes out_channels "
+                                               "inputs (the output of the first)")),
                                     Mistake(np.array([9 * c_in * c_out, 9 * c_out * c_out]),
-                                            "batch norm is missing: conv, BatchNorm2d, ReLU, "
-                                            "twice")]))
+                                            NO_BN)]))
         x = rng.normal(size=shape)
         t = tensor(x)
         for train in (False, True):
             right = as_array(_double_conv_ref(t, c_out, train))
             mistakes = variants(lambda **kw: _double_conv_ref(t, c_out, train, **kw),
                                 DOUBLE_CONV_MISTAKES)
-            cases.append(_forward_case(f"output with fixed weights, {label}, input {shape}",
+            cases.append(_forward_case(_("output with fixed weights, {block}, input "
+                                         "{shape}").format(block=label, shape=shape),
                                        [x], (c_in, c_out), train, right, mistakes,
-                                       f"padding=1 keeps H and W: {right.shape}"))
+                                       _("padding=1 keeps H and W: {shape}").format(
+                                           shape=right.shape)))
     return cases
 
 
@@ -128,14 +132,14 @@ def _up_ref(x: Any, skip: Any, c_out: int, train: bool = False, order: str = "sk
     return _double_conv_ref(both, c_out, train)
 
 
-CAT_ORDER = ("concatenate in the order torch.cat([skip, x], dim=1): the skip's channels come "
-             "first")
-ADDED = ("U-Net concatenates the skip with the up-sampled x (torch.cat([skip, x], dim=1)) and "
-         "the double convolution takes in_channels; ResNet adds, U-Net does not")
-SKIP_UNUSED = ("the skip is not used: concatenate it with the up-sampled x, torch.cat([skip, "
-               "x], dim=1), before the double convolution (which takes in_channels)")
-NOT_LEARNED = ("no learned up-sampling: use nn.ConvTranspose2d(in_channels, in_channels // 2, "
-               "kernel_size=2, stride=2)")
+CAT_ORDER = N_("concatenate in the order torch.cat([skip, x], dim=1): the skip's channels "
+               "come first")
+ADDED = N_("U-Net concatenates the skip with the up-sampled x (torch.cat([skip, x], dim=1)) "
+           "and the double convolution takes in_channels; ResNet adds, U-Net does not")
+SKIP_UNUSED = N_("the skip is not used: concatenate it with the up-sampled x, torch.cat([skip, "
+                 "x], dim=1), before the double convolution (which takes in_channels)")
+NOT_LEARNED = N_("no learned up-sampling: use nn.ConvTranspose2d(in_channels, in_channels // "
+                 "2, kernel_size=2, stride=2)")
 
 
 @on_one_thread
@@ -152,7 +156,7 @@ def _unet_up(rng: np.random.Generator, hidden: bool) -> list[Case]:
                                             rng.integers(1, 6, 3))]
     cases = []
     for c_in, c_out, shape in configs:
-        n, _, h, w = shape
+        n, h, w = shape[0], shape[2], shape[3]
         x = rng.normal(size=shape)
         skip = rng.normal(size=(n, c_in // 2, 2 * h, 2 * w))
         tx, ts = tensor(x), tensor(skip)
@@ -165,21 +169,24 @@ def _unet_up(rng: np.random.Generator, hidden: bool) -> list[Case]:
                         Mistake(ref(order="add"), ADDED),
                         Mistake(ref(order="no skip"), SKIP_UNUSED),
                         Mistake(ref(up="nearest"), NOT_LEARNED)]
-            cases.append(_forward_case(f"output with fixed weights, {label}", [x, skip],
+            cases.append(_forward_case(_("output with fixed weights, {arguments}").format(
+                                           arguments=label), [x, skip],
                                        (c_in, c_out), train, right, mistakes,
                                        f"(N, out_channels, 2H, 2W) = {right.shape}"))
         half = c_in // 2
         counts = [c_in * half * 4 + half, 9 * c_in * c_out, 2 * c_out, 9 * c_out * c_out,
                   2 * c_out]
-        cases.append(Case(f"parameters per layer, in_channels={c_in}, out_channels={c_out}",
+        cases.append(Case(_("parameters per layer, {arguments}").format(
+                              arguments=f"in_channels={c_in}, out_channels={c_out}"),
                           (c_in, c_out), adapter=parameter_counts, expected=np.array(counts),
                           check_dtype=False,
-                          shape_rule="transposed conv (in -> in/2, 2x2), then the double conv "
-                                     "on in/2 + in/2 = in channels",
+                          shape_rule=N_("transposed conv (in -> in/2, 2x2), then the double "
+                                        "conv on in/2 + in/2 = in channels"),
                           mistakes=[Mistake(np.array([c_in * c_in * 4 + c_in] + counts[1:]),
-                                            "the transposed convolution halves the channels "
-                                            "(in_channels -> in_channels // 2), so that with "
-                                            "the skip's in_channels // 2 they make in_channels"),
+                                            N_("the transposed convolution halves the channels "
+                                               "(in_channels -> in_channels // 2), so that with "
+                                               "the skip's in_channels // 2 they make "
+                                               "in_channels")),
                                     Mistake(np.array([9 * (c_in + half) * c_out] + counts[2:]),
                                             NOT_LEARNED),
                                     Mistake(np.array(counts[:1] + [9 * half * c_out]
@@ -209,33 +216,39 @@ def _masks(rng: np.random.Generator,
 
     out = []
     if hidden:
-        for _ in range(4):
+        for _image in range(4):
             shape = (int(rng.integers(1, 5)), 1, int(rng.integers(2, 12)),
                      int(rng.integers(2, 12)))
-            out.append((f"random {shape}", probs(shape), target(shape, rng.random()), None))
+            out.append((_("random {shape}").format(shape=shape), probs(shape),
+                        target(shape, rng.random()), None))
         shape = (int(rng.integers(2, 5)), 1, int(rng.integers(2, 12)), int(rng.integers(2, 12)))
         p, t = probs(shape), target(shape, 0.4)
         p[0], t[0] = 0.1, 0  # an image whose masks are both empty
         threshold = float(rng.choice([0.3, 0.7]))
-        out.append((f"random {shape}, threshold {threshold}", p, t, threshold))
+        out.append((_("random {shape}, threshold {threshold}").format(shape=shape,
+                                                                      threshold=threshold),
+                    p, t, threshold))
         return out
     t = target((2, 1, 4, 4))
-    out.append(("perfect prediction", np.where(t > 0, 0.9, 0.1).astype(np.float32), t, None))
-    out.append(("random masks, 3 images 6x5", probs((3, 1, 6, 5)), target((3, 1, 6, 5)), None))
+    out.append((_("perfect prediction"), np.where(t > 0, 0.9, 0.1).astype(np.float32), t, None))
+    out.append((_("random masks, 3 images 6x5"), probs((3, 1, 6, 5)), target((3, 1, 6, 5)),
+                None))
     t = target((2, 1, 5, 5))
     t[1] = 0
     p = probs((2, 1, 5, 5))
     p[1] = 0.1
-    out.append(("second image: both masks empty (a perfect answer)", p, t, None))
+    out.append((_("second image: both masks empty (a perfect answer)"), p, t, None))
     t = target((2, 1, 4, 4), 0.1)
     t[0] = 0
     t[0, 0, 0, 0] = 1
-    out.append(("one image almost empty, one busy", probs((2, 1, 4, 4)), t, None))
+    out.append((_("one image almost empty, one busy"), probs((2, 1, 4, 4)), t, None))
     t, p = target((3, 1, 4, 4), 0.4), probs((3, 1, 4, 4))
     p[0], t[1] = 0.2, 0  # nothing predicted on a busy image; something on an empty one
-    out.append(("first prediction empty, second target empty", p, t, None))
-    out.append(("threshold 0.3", probs((2, 1, 5, 6)), target((2, 1, 5, 6)), 0.3))
-    out.append(("threshold 0.7", probs((3, 1, 3, 4)), target((3, 1, 3, 4), 0.5), 0.7))
+    out.append((_("first prediction empty, second target empty"), p, t, None))
+    out.append((_("threshold {threshold}").format(threshold=0.3), probs((2, 1, 5, 6)),
+                target((2, 1, 5, 6)), 0.3))
+    out.append((_("threshold {threshold}").format(threshold=0.7), probs((3, 1, 3, 4)),
+                target((3, 1, 3, 4), 0.5), 0.7))
     return out
 
 
@@ -267,28 +280,30 @@ def _score_cases(rng: np.random.Generator, hidden: bool, dice: bool) -> list[Cas
         image = (1, 2, 3)
         right = _overlap(hard, t, image, dice)
         mistakes = [Mistake(_overlap(p, t, image, dice),
-                            "threshold the probabilities first (pred > threshold): the score "
-                            "compares two binary masks"),
+                            N_("threshold the probabilities first (pred > threshold): the score "
+                               "compares two binary masks")),
                     Mistake(_overlap((p > 0.5).astype(np.float64), t, image, dice),
-                            "use the `threshold` argument, not a fixed 0.5"),
+                            N_("use the `threshold` argument, not a fixed 0.5")),
                     Mistake(_overlap(hard, t, (0, 1, 2, 3), dice),
-                            "you summed over the whole batch: sum over axes (1, 2, 3) to get "
-                            "one score per image, then average the scores"),
+                            N_("you summed over the whole batch: sum over axes (1, 2, 3) to get "
+                               "one score per image, then average the scores")),
                     Mistake(_overlap(hard, t, (0,), dice),
-                            "you summed over the wrong axes (the batch axis 0): sum over "
-                            "channels, height and width, axes (1, 2, 3)"),
-                    Mistake(_overlap(hard, t, image, not dice),
-                            f"this is the {other} score; {name} is {formula}"),
+                            N_("you summed over the wrong axes (the batch axis 0): sum over "
+                               "channels, height and width, axes (1, 2, 3)")),
+                    named_mistake(_overlap(hard, t, image, not dice),
+                                  N_("this is the {other} score; {name} is {formula}"),
+                                  other=other, name=name, formula=formula),
                     Mistake(_overlap(hard, t, image, dice, empty=0.0),
-                            "when both masks of an image are empty the prediction is perfect: "
-                            "count that image as 1, not 0"),
+                            N_("when both masks of an image are empty the prediction is "
+                               "perfect: count that image as 1, not 0")),
                     Mistake(_overlap(hard, t, image, dice, target_decides=True),
-                            "an image scores 1 only when both masks are empty: with an empty "
-                            "target, every predicted pixel is wrong and the score is 0"),
+                            N_("an image scores 1 only when both masks are empty: with an "
+                               "empty target, every predicted pixel is wrong and the score is "
+                               "0")),
                     Mistake(_overlap(hard, t, image, dice, smooth=1.0),
-                            "adding 1 to the numerator and the denominator (smoothing, as in a "
-                            "Dice loss) changes the score: use the exact formula, and give an "
-                            "image whose masks are both empty the score 1")]
+                            N_("adding 1 to the numerator and the denominator (smoothing, as "
+                               "in a Dice loss) changes the score: use the exact formula, and "
+                               "give an image whose masks are both empty the score 1"))]
         kwargs = {} if threshold is None else {"threshold": threshold}
         cases.append(Case(label, (p, t), kwargs, arg_names=("pred", "target"), expected=right,
                           rtol=1e-5, atol=1e-6, check_dtype=False,
@@ -316,7 +331,7 @@ def _unet_iou(rng: np.random.Generator, hidden: bool) -> list[Case]:
 check_unet_double_conv = NOTEBOOK.check("double_conv", unet_double_conv_cases,
                                         "double_conv(in_channels, out_channels).")
 check_unet_up = NOTEBOOK.check("Up", unet_up_cases,
-                               "Up(in_channels, out_channels) and its forward(x, skip).")
+                               N_("Up(in_channels, out_channels) and its forward(x, skip)."))
 check_unet_dice = NOTEBOOK.check("dice_score", unet_dice_cases,
                                  "dice_score(pred, target, threshold).", forbid=NUMPY_ONLY)
 check_unet_iou = NOTEBOOK.check("iou_score", unet_iou_cases,

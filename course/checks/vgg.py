@@ -12,10 +12,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..i18n import N_, _
 from .case import Case, Mistake, drawn
 from .exercise import Notebook
-from .fixed_weights import (as_array, conv, dropout, linear, on_one_thread, relu, seeded, tensor,
-                            variants)
+from .fixed_weights import (as_array, conv, dropout, linear, on_one_thread, relu,
+                            reusing_weights, seeded, tensor, variants)
 from .lenet import RELU_ON_SCORES, SOFTMAX_ON_SCORES
 from .model_adapters import (fixed_weights_forward, fixed_weights_train_forward,
                              leaf_output_shapes, parameter_counts)
@@ -27,16 +28,16 @@ NOTEBOOK = Notebook("10_vgg")
 # ---------------------------------------------------------------------------------------------
 
 def _field_mistakes(n: int, k: int) -> list[Mistake]:
-    return [Mistake(n * k, "the windows overlap: each new layer adds k - 1 pixels to the "
-                           "field, not k"),
-            Mistake(k ** n, "the field grows by addition, not multiplication: each layer adds "
-                            "k - 1 pixels"),
-            Mistake(n * (k - 1), "you forgot the pixel itself: one layer of a k x k kernel "
-                                 "sees k pixels, so start from 1"),
-            Mistake(k + n * (k - 1), "one layer too many: the first layer sees k pixels and "
-                                     "each of the n_layers - 1 others adds k - 1"),
-            Mistake(2 * n + 1, "you assumed 3x3 kernels: use kernel_size (each layer adds "
-                               "kernel_size - 1 pixels)")]
+    return [Mistake(n * k, N_("the windows overlap: each new layer adds k - 1 pixels to the "
+                              "field, not k")),
+            Mistake(k ** n, N_("the field grows by addition, not multiplication: each layer "
+                               "adds k - 1 pixels")),
+            Mistake(n * (k - 1), N_("you forgot the pixel itself: one layer of a k x k kernel "
+                                    "sees k pixels, so start from 1")),
+            Mistake(k + n * (k - 1), N_("one layer too many: the first layer sees k pixels and "
+                                        "each of the n_layers - 1 others adds k - 1")),
+            Mistake(2 * n + 1, N_("you assumed 3x3 kernels: use kernel_size (each layer adds "
+                                  "kernel_size - 1 pixels)"))]
 
 
 def vgg_receptive_field_cases(seed: int) -> tuple[list[Case], list[Case]]:
@@ -51,7 +52,8 @@ def _vgg_receptive_field(rng: np.random.Generator, hidden: bool) -> list[Case]:
     cases = []
     for n, k in configs:
         right = 1 + n * (k - 1)
-        cases.append(Case(f"{n} stacked {k}x{k} convolutions", (n, k), expected=right,
+        cases.append(Case(_("{n} stacked {k}x{k} convolutions").format(n=n, k=k), (n, k),
+                          expected=right,
                           mistakes=[m for m in _field_mistakes(n, k) if m.output != right],
                           check_dtype=False))
     return cases
@@ -69,17 +71,21 @@ def _vgg_stack_params(rng: np.random.Generator, hidden: bool) -> list[Case]:
     cases = []
     for c, n, k in configs:
         right = n * k * k * c * c
-        mistakes = [Mistake(n * (k * k * c * c + c), "no biases here: the lecture's argument "
-                                                     "counts weights only (bias=False)"),
-                    Mistake(k * k * c * c, "that is one layer: the stack has n_layers of them"),
-                    Mistake(n * k * k * c, "each kernel spans all C input channels and there "
-                                           "are C kernels: k * k * C * C weights per layer"),
-                    Mistake((n * k) ** 2 * c * c, "the layers add up (n times k*k*C*C); they "
-                                                  "do not make one bigger kernel"),
-                    Mistake(n * k * c * c, "a k x k kernel has k * k weights per pair of "
-                                           "channels: square the kernel size"),
-                    Mistake(9 * n * c * c, "you assumed 3x3 kernels: use kernel_size")]
-        cases.append(Case(f"C={c}, {n} layers of {k}x{k}", (c, n, k), expected=right,
+        mistakes = [Mistake(n * (k * k * c * c + c), N_("no biases here: the lecture's "
+                                                        "argument counts weights only "
+                                                        "(bias=False)")),
+                    Mistake(k * k * c * c, N_("that is one layer: the stack has n_layers of "
+                                              "them")),
+                    Mistake(n * k * k * c, N_("each kernel spans all C input channels and "
+                                              "there are C kernels: k * k * C * C weights per "
+                                              "layer")),
+                    Mistake((n * k) ** 2 * c * c, N_("the layers add up (n times k*k*C*C); "
+                                                     "they do not make one bigger kernel")),
+                    Mistake(n * k * c * c, N_("a k x k kernel has k * k weights per pair of "
+                                              "channels: square the kernel size")),
+                    Mistake(9 * n * c * c, N_("you assumed 3x3 kernels: use kernel_size"))]
+        cases.append(Case(_("C={c}, {n} layers of {k}x{k}").format(c=c, n=n, k=k), (c, n, k),
+                          expected=right,
                           mistakes=[m for m in mistakes if m.output != right],
                           check_dtype=False))
     return cases
@@ -141,17 +147,17 @@ def _vgg_configs(rng: np.random.Generator, hidden: bool) -> list[tuple[list, tup
     return configs
 
 
-NO_RELU = "the ReLU is missing: every convolution is followed by nn.ReLU()"
-NO_BIAS = "each convolution has a bias: out_channels more parameters (keep bias=True)"
-NO_PADDING = ("the maps shrink by 2 at each convolution: use padding=1 so that a 3x3 "
-              "convolution keeps H and W")
-POOL_STRIDE = "the pooling must halve H and W: nn.MaxPool2d(kernel_size=2, stride=2)"
+NO_RELU = N_("the ReLU is missing: every convolution is followed by nn.ReLU()")
+NO_BIAS = N_("each convolution has a bias: out_channels more parameters (keep bias=True)")
+NO_PADDING = N_("the maps shrink by 2 at each convolution: use padding=1 so that a 3x3 "
+                "convolution keeps H and W")
+POOL_STRIDE = N_("the pooling must halve H and W: nn.MaxPool2d(kernel_size=2, stride=2)")
 FEATURE_MISTAKES = [
     (dict(act="none"), NO_RELU),
-    (dict(act="block"), "only the last convolution of each block has a ReLU: every "
-                        "convolution is followed by its own nn.ReLU()"),
-    (dict(pool="avg"), "this is average pooling: VGG takes the maximum, "
-                       "nn.MaxPool2d(kernel_size=2, stride=2)"),
+    (dict(act="block"), N_("only the last convolution of each block has a ReLU: every "
+                           "convolution is followed by its own nn.ReLU()")),
+    (dict(pool="avg"), N_("this is average pooling: VGG takes the maximum, "
+                          "nn.MaxPool2d(kernel_size=2, stride=2)")),
     (dict(bias=False), NO_BIAS), (dict(padding=0), NO_PADDING), (dict(pool_stride=1), POOL_STRIDE),
 ]
 
@@ -168,21 +174,25 @@ def _vgg_features(rng: np.random.Generator, hidden: bool) -> list[Case]:
         counts = np.array(_vgg_counts(cfg, c_in))
         count_mistakes = [Mistake(np.array(_vgg_counts(cfg, c_in, bias=False)), NO_BIAS),
                           Mistake(np.array(_vgg_counts(cfg, c_in, chain=False)),
-                                  "each convolution takes the channels of the one before it: "
-                                  "set in_channels = v after adding a convolution")]
+                                  N_("each convolution takes the channels of the one before "
+                                     "it: set in_channels = v after adding a convolution"))]
         if c_in != 3:
             count_mistakes.append(Mistake(np.array(_vgg_counts(cfg, 3)),
-                                          "the first convolution must take `in_channels`, "
-                                          "not always 3"))
-        cases.append(Case(f"parameters per layer, cfg={cfg}, in_channels={c_in}", (cfg, c_in),
+                                          N_("the first convolution must take `in_channels`, "
+                                             "not always 3")))
+        cases.append(Case(_("parameters per layer, cfg={cfg}, in_channels={c_in}").format(
+                              cfg=cfg, c_in=c_in), (cfg, c_in),
                           adapter=parameter_counts, expected=counts, check_dtype=False,
-                          shape_rule="one entry per convolution (pooling has no parameters)",
+                          shape_rule=N_("one entry per convolution (pooling has no "
+                                        "parameters)"),
                           mistakes=count_mistakes))
         shapes = np.array(_vgg_shapes(cfg, shape))
-        cases.append(Case(f"output shape of each layer, cfg={cfg}, input {shape}",
+        cases.append(Case(_("output shape of each layer, cfg={cfg}, input {shape}").format(
+                              cfg=cfg, shape=shape),
                           (shape, cfg, c_in), adapter=leaf_output_shapes, expected=shapes,
                           check_dtype=False,
-                          shape_rule="one row (N, C, H, W) per convolution and per pooling",
+                          shape_rule=N_("one row (N, C, H, W) per convolution and per "
+                                        "pooling"),
                           mistakes=[Mistake(np.array(_vgg_shapes(cfg, shape, padding=0)),
                                             NO_PADDING),
                                     Mistake(np.array(_vgg_shapes(cfg, shape, pool_stride=1)),
@@ -190,10 +200,11 @@ def _vgg_features(rng: np.random.Generator, hidden: bool) -> list[Case]:
         x = rng.normal(size=shape)
         t = tensor(x)
         expected = as_array(_vgg_ref(t, cfg))
-        cases.append(Case(f"output with fixed weights, cfg={cfg}, input {shape}",
+        cases.append(Case(_("output with fixed weights, cfg={cfg}, input {shape}").format(
+                              cfg=cfg, shape=shape),
                           ([x], cfg, c_in), adapter=fixed_weights_forward, expected=expected,
                           rtol=1e-7, atol=1e-9, check_dtype=False, spatial=(2, 3),
-                          shape_rule="(N, last channels, H / 2^p, W / 2^p), p poolings",
+                          shape_rule=N_("(N, last channels, H / 2^p, W / 2^p), p poolings"),
                           mistakes=variants(lambda **kw: _vgg_ref(t, cfg, **kw),
                                              FEATURE_MISTAKES)))
     return cases
@@ -215,33 +226,34 @@ def _vgg_model_ref(x: Any, cfg: Sequence, num_classes: int, hidden_units: int,
             "log_softmax": torch.log_softmax(x, 1)}[last]
 
 
-HIDDEN_UNITS = "the dense layers have `hidden` units, not always 4096"
-ALL_CLASSES = "the last layer has num_classes outputs, not always 1000"
+HIDDEN_UNITS = N_("the dense layers have `hidden` units, not always 4096")
+ALL_CLASSES = N_("the last layer has num_classes outputs, not always 1000")
 MODEL_MISTAKES = [
-    (dict(act=False), "a ReLU is missing after the first two linear layers (the classifier is "
-                      "Linear, ReLU, Dropout, Linear, ReLU, Dropout, Linear)"),
+    (dict(act=False), N_("a ReLU is missing after the first two linear layers (the classifier "
+                         "is Linear, ReLU, Dropout, Linear, ReLU, Dropout, Linear)")),
     (dict(hidden_units=4096), HIDDEN_UNITS), (dict(num_classes=1000), ALL_CLASSES),
     (dict(last="relu"), RELU_ON_SCORES),
     (dict(last="softmax"), SOFTMAX_ON_SCORES),
     (dict(last="log_softmax"), SOFTMAX_ON_SCORES),
 ]
+ONE_DROPOUT = N_("one dropout is missing: there is one after each of the first two ReLUs of "
+                 "the classifier")
 DROPOUT_MISTAKES = [
-    (dict(drops=()), "dropout is missing: the classifier is Linear, ReLU, Dropout, Linear, "
-                     "ReLU, Dropout, Linear (dropout only acts in training mode, which this "
-                     "case uses)"),
-    (dict(drops=("fc2",)), "one dropout is missing: there is one after each of the first two "
-                           "ReLUs of the classifier"),
-    (dict(drops=("fc3",)), "one dropout is missing: there is one after each of the first two "
-                           "ReLUs of the classifier"),
-    (dict(drops=("fc1", "fc2")), "in VGG's classifier dropout comes after each ReLU (Linear, "
-                                 "ReLU, Dropout, Linear, ReLU, Dropout, Linear), not before "
-                                 "the linear layers"),
+    (dict(drops=()), N_("dropout is missing: the classifier is Linear, ReLU, Dropout, Linear, "
+                        "ReLU, Dropout, Linear (dropout only acts in training mode, which this "
+                        "case uses)")),
+    (dict(drops=("fc2",)), ONE_DROPOUT),
+    (dict(drops=("fc3",)), ONE_DROPOUT),
+    (dict(drops=("fc1", "fc2")), N_("in VGG's classifier dropout comes after each ReLU "
+                                    "(Linear, ReLU, Dropout, Linear, ReLU, Dropout, Linear), "
+                                    "not before the linear layers")),
 ]
 
 
 @on_one_thread
 def vgg_model_cases(seed: int) -> tuple[list[Case], list[Case]]:
-    return drawn(seed, "make_vgg", _vgg_model)
+    with reusing_weights():  # the same dense layers for several mistakes
+        return drawn(seed, "make_vgg", _vgg_model)
 
 
 def _vgg_model(rng: np.random.Generator, hidden: bool) -> list[Case]:
@@ -265,14 +277,15 @@ def _vgg_model(rng: np.random.Generator, hidden: bool) -> list[Case]:
                  "hidden": _vgg_counts(cfg, c_in) + [last * side * side * 4096 + 4096,
                                                      4096 * 4096 + 4096, 4096 * n_cls + n_cls],
                  "classes": counts[:-1] + [units * 1000 + 1000]}
-        messages = {"flat": "the first linear layer takes the flattened last maps: channels "
-                            "x (image_size / 2^(number of poolings))^2 inputs, not "
-                            "channels x image_size^2",
-                    "in": "pass in_channels on to make_vgg_features(cfg, in_channels)",
+        messages = {"flat": N_("the first linear layer takes the flattened last maps: "
+                               "channels x (image_size / 2^(number of poolings))^2 inputs, not "
+                               "channels x image_size^2"),
+                    "in": N_("pass in_channels on to make_vgg_features(cfg, in_channels)"),
                     "hidden": HIDDEN_UNITS, "classes": ALL_CLASSES}
-        cases.append(Case(f"parameters per layer, cfg={cfg}, {kw}", (cfg,), kw,
+        cases.append(Case(_("parameters per layer, cfg={cfg}, {arguments}").format(
+                              cfg=cfg, arguments=kw), (cfg,), kw,
                           adapter=parameter_counts, expected=np.array(counts), check_dtype=False,
-                          shape_rule="one entry per convolution, then 3 linear layers",
+                          shape_rule=N_("one entry per convolution, then 3 linear layers"),
                           mistakes=[Mistake(np.array(wrong[k]), messages[k]) for k in wrong
                                     if wrong[k] != counts]))
         x = rng.normal(size=shape)
@@ -288,9 +301,11 @@ def _vgg_model(rng: np.random.Generator, hidden: bool) -> list[Case]:
             mistakes = [Mistake(ref(**k), m) for k, m in MODEL_MISTAKES]
             if train:
                 mistakes += [Mistake(ref(**k), m) for k, m in DROPOUT_MISTAKES]
-            mode = f"in training mode (dropout on, seed {s})" if train else "in evaluation mode"
+            described = _("output with fixed weights in training mode (dropout on, seed "
+                          "{seed}), cfg={cfg}, input {shape}") if train else \
+                _("output with fixed weights in evaluation mode, cfg={cfg}, input {shape}")
             args = ([x], s, cfg) if train else ([x], cfg)
-            cases.append(Case(f"output with fixed weights {mode}, cfg={cfg}, input {shape}",
+            cases.append(Case(described.format(seed=s, cfg=cfg, shape=shape),
                               args, kw, adapter=fixed_weights_train_forward if train else
                               fixed_weights_forward, expected=ref(), rtol=1e-7, atol=1e-9,
                               check_dtype=False, scores=True, mistakes=mistakes,
@@ -303,10 +318,10 @@ check_vgg_receptive_field = NOTEBOOK.check("receptive_field", vgg_receptive_fiel
 check_vgg_stack_params = NOTEBOOK.check("stack_params", vgg_stack_params_cases,
                                         "stack_params(channels, n_layers, kernel_size).")
 check_vgg_features = NOTEBOOK.check("make_vgg_features", vgg_features_cases,
-                                    "make_vgg_features(cfg, in_channels): parameters and "
-                                    "output shape of each layer, and outputs with fixed "
-                                    "weights.")
+                                    N_("make_vgg_features(cfg, in_channels): parameters and "
+                                       "output shape of each layer, and outputs with fixed "
+                                       "weights."))
 check_vgg_model = NOTEBOOK.check("make_vgg", vgg_model_cases,
-                                 "make_vgg(cfg, num_classes, in_channels, image_size, hidden): "
-                                 "parameters, and outputs with fixed weights (evaluation and "
-                                 "training mode).")
+                                 N_("make_vgg(cfg, num_classes, in_channels, image_size, "
+                                    "hidden): parameters, and outputs with fixed weights "
+                                    "(evaluation and training mode)."))

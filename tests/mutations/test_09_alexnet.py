@@ -156,7 +156,8 @@ WRONG = {
     "grouped_conv_params": [
         Wrong("biases divided too", grouped("(k * k * c_in * c_out + c_out) // groups"),
               says="divided the biases too"),
-        Wrong("c_out // groups biases", grouped("k * k * (c_in // groups) * c_out + c_out // groups"),
+        Wrong("c_out // groups biases",
+              grouped("k * k * (c_in // groups) * c_out + c_out // groups"),
               says="keeps its own bias"),
         Wrong("groups ignored", grouped("k * k * c_in * c_out + c_out"),
               says="groups split the input channels"),
@@ -175,11 +176,12 @@ WRONG = {
         Wrong("no adaptive pooling", edit(
             TORCHVISION, ("return self.classifier(self.avgpool(self.features(x)))",
                           "return self.classifier(self.features(x))")),
-              says="flattened to (N, 9216)"),
+              says="expects 9216 features but receives"),
         Wrong("adaptive max pooling", edit(TORCHVISION, ("nn.AdaptiveAvgPool2d((6, 6))",
                                                          "nn.AdaptiveMaxPool2d((6, 6))")),
               says="averages"),
-        Wrong("no dropout", TORCHVISION.replace("nn.Dropout(0.5), ", ""), says="dropout is missing"),
+        Wrong("no dropout", TORCHVISION.replace("nn.Dropout(0.5), ", ""),
+              says="dropout is missing"),
         Wrong("1000 classes always", edit(TORCHVISION, ("nn.Linear(4096, num_classes)",
                                                         "nn.Linear(4096, 1000)"))),
         Wrong("no ReLU after the convolutions", TORCHVISION.replace("), nn.ReLU(),", "),").replace(

@@ -86,7 +86,8 @@ WRONG = {
         Wrong("pooling stride 1", edit(FEATURES, ("nn.MaxPool2d(kernel_size=2, stride=2)",
                                                   "nn.MaxPool2d(kernel_size=2, stride=1)")),
               says="halve H and W"),
-        Wrong("always 3 channels in", edit(FEATURES, ("for v in cfg:", "in_channels = 3\n    for v in cfg:")),
+        Wrong("always 3 channels in", edit(FEATURES, ("for v in cfg:",
+                                                      "in_channels = 3\n    for v in cfg:")),
               says="not always 3"),
         Wrong("in_channels never updated", edit(FEATURES, ("            in_channels = v\n", "")),
               says="set in_channels = v"),
@@ -106,13 +107,15 @@ def make_vgg_features(cfg, in_channels=3):
         layers.append(nn.ReLU(inplace=True))
     return nn.Sequential(*layers)
 """, says="only the last convolution of each block"),
-        Wrong("a list of layers", edit(FEATURES, ("return nn.Sequential(*layers)", "return layers")),
+        Wrong("a list of layers", edit(FEATURES, ("return nn.Sequential(*layers)",
+                                                  "return layers")),
               says="nn.Sequential(*layers)"),
         Wrong("3x3 pooling", edit(FEATURES, ("nn.MaxPool2d(kernel_size=2, stride=2)",
                                              "nn.MaxPool2d(kernel_size=3, stride=2)"))),
     ],
     "make_vgg": [
-        vgg_wrong("flattens image_size", edit(VGG, ("channels * side * side", "channels * image_size ** 2")),
+        vgg_wrong("flattens image_size", edit(VGG, ("channels * side * side",
+                                                    "channels * image_size ** 2")),
               says="flattened last maps"),
         vgg_wrong("no ReLU in the classifier", VGG.replace("nn.ReLU(inplace=True), ", ""),
               says="a ReLU is missing"),

@@ -81,9 +81,10 @@ WRONG = {
               says="bias=False"),
         Wrong("projection without the stride", edit(SHORTCUT, ("stride=stride, ", "")),
               says="the block's stride"),
-        Wrong("always a projection", edit(SHORTCUT, ("    if stride == 1 and in_channels == "
-                                                     "out_channels:\n        return nn.Identity()\n",
-                                                     "")), says="the shortcut is nn.Identity()"),
+        Wrong("always a projection", edit(
+            SHORTCUT, ("    if stride == 1 and in_channels == out_channels:\n"
+                       "        return nn.Identity()\n", "")),
+              says="the shortcut is nn.Identity()"),
         Wrong("None for the identity", edit(SHORTCUT, ("return nn.Identity()", "return None")),
               says="returned None"),
         Wrong("batch norm of the input channels", edit(SHORTCUT, ("nn.BatchNorm2d(out_channels)",
@@ -118,7 +119,8 @@ WRONG = {
             ("super().__init__()\n", "super().__init__()\n"
              "        self.shortcut = shortcut(in_channels, out_channels, stride)\n")),
                     says="another order"),
-        block_wrong("x added as it is", edit(BLOCK, ("residual + self.shortcut(x)", "residual + x")),
+        block_wrong("x added as it is", edit(BLOCK, ("residual + self.shortcut(x)",
+                                                     "residual + x")),
                     says="raised RuntimeError"),
         block_wrong("no ReLU between the convolutions", edit(
             BLOCK, ("self.conv2(torch.relu(self.bn1(self.conv1(x))))",
@@ -134,7 +136,8 @@ def make_stage(in_channels, out_channels, n_blocks, stride=1):
     return nn.Sequential(*[BasicBlock(in_channels, out_channels, stride)
                            for _ in range(n_blocks)])
 """, says="only the first block goes from in_channels"),
-        stage_wrong("one block too few", edit(STAGE, ("range(n_blocks - 1)", "range(n_blocks - 2)")),
+        stage_wrong("one block too few", edit(STAGE, ("range(n_blocks - 1)",
+                                                      "range(n_blocks - 2)")),
                     says="one block too few"),
         stage_wrong("one block too many", edit(STAGE, ("range(n_blocks - 1)", "range(n_blocks)")),
                     says="one block too many"),
@@ -152,7 +155,8 @@ def make_stage(in_channels, out_channels, n_blocks, stride=1):
         blocks.append(BasicBlock(out_channels, out_channels, stride))
     return nn.Sequential(*blocks)
 """, says="not the last"),
-        stage_wrong("a list of blocks", edit(STAGE, ("return nn.Sequential(*blocks)", "return blocks")),
+        stage_wrong("a list of blocks", edit(STAGE, ("return nn.Sequential(*blocks)",
+                                                     "return blocks")),
                     says="nn.Sequential(*layers)"),
     ],
 }

@@ -71,12 +71,15 @@ WRONG = {
               says="batch norm is missing"),
         Wrong("biases", DOUBLE_CONV.replace("bias=False", "bias=True"), says="bias=False"),
         Wrong("second convolution from in_channels", edit(
-            DOUBLE_CONV, ("nn.Conv2d(out_channels, out_channels", "nn.Conv2d(in_channels, out_channels")),
+            DOUBLE_CONV, ("nn.Conv2d(out_channels, out_channels",
+                          "nn.Conv2d(in_channels, out_channels")),
               says="takes out_channels inputs"),
-        Wrong("no ReLU", DOUBLE_CONV.replace(", nn.ReLU(inplace=True)", ""), says="ReLU is missing"),
+        Wrong("no ReLU", DOUBLE_CONV.replace(", nn.ReLU(inplace=True)", ""),
+              says="ReLU is missing"),
         Wrong("ReLU before batch norm", DOUBLE_CONV.replace(
             "nn.BatchNorm2d(out_channels), nn.ReLU(inplace=True)",
-            "nn.ReLU(inplace=True), nn.BatchNorm2d(out_channels)"), says="the order is convolution"),
+            "nn.ReLU(inplace=True), nn.BatchNorm2d(out_channels)"),
+              says="the order is convolution"),
         Wrong("no padding", DOUBLE_CONV.replace("padding=1, ", ""), says="padding=1 keeps H and W"),
         Wrong("one convolution", """
 def double_conv(in_channels, out_channels):
@@ -93,7 +96,8 @@ def double_conv(in_channels, out_channels):
                  says="the skip's channels come first"),
         up_wrong("adds the skip", edit(UP, ("double_conv(in_channels, out_channels)",
                                             "double_conv(in_channels // 2, out_channels)"),
-                                       ("torch.cat([skip, self.up(x)], dim=1)", "skip + self.up(x)")),
+                                       ("torch.cat([skip, self.up(x)], dim=1)",
+                                        "skip + self.up(x)")),
                  says="U-Net concatenates"),
         up_wrong("interpolation", """
 class Up(nn.Module):
@@ -105,8 +109,9 @@ class Up(nn.Module):
         x = F.interpolate(x, scale_factor=2)
         return self.conv(torch.cat([skip, x], dim=1))
 """, says="no learned up-sampling"),
-        up_wrong("channels not halved", edit(UP, ("nn.ConvTranspose2d(in_channels, in_channels // 2,",
-                                                  "nn.ConvTranspose2d(in_channels, in_channels,")),
+        up_wrong("channels not halved", edit(
+            UP, ("nn.ConvTranspose2d(in_channels, in_channels // 2,",
+                 "nn.ConvTranspose2d(in_channels, in_channels,")),
                  says="halves the channels"),
         up_wrong("concatenated along the batch", edit(UP, ("dim=1)", "dim=0)")),
                  says="input channels"),
@@ -166,15 +171,16 @@ def dice_score(pred, target, threshold=0.5):
         Wrong("no threshold", edit(IOU, ("(pred > threshold).astype(np.float64)",
                                          "pred.astype(np.float64)")),
               says="threshold the probabilities"),
-        Wrong("sums over the batch", IOU.replace("axis=(1, 2, 3)", "axis=None"), says="whole batch"),
+        Wrong("sums over the batch", IOU.replace("axis=(1, 2, 3)", "axis=None"),
+              says="whole batch"),
         Wrong("Dice instead", edit(DICE, ("def dice_score", "def iou_score")),
               says="this is the Dice score"),
         Wrong("0.5 always", edit(IOU, ("pred > threshold", "pred > 0.5")),
               says="use the `threshold` argument"),
         Wrong("empty masks count 0", edit(IOU, ("1.0)", "0.0)")), says="count that image as 1"),
         Wrong("union without the intersection", edit(IOU, (" - inter\n", "\n"))),
-        Wrong("smoothing", edit(IOU, ("scores = np.where(union > 0, inter / np.maximum(union, 1), 1.0)",
-                                      "scores = (inter + 1) / (union + 1)")), says="smoothing"),
+        Wrong("smoothing", edit(IOU, ("np.where(union > 0, inter / np.maximum(union, 1), 1.0)",
+                                      "(inter + 1) / (union + 1)")), says="smoothing"),
         Wrong("sums over the batch axis", IOU.replace("axis=(1, 2, 3)", "axis=0"),
               says="wrong axes"),
     ],
