@@ -16,9 +16,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # Notebooks whose outputs go through float kernels: training, checkpoints, float32 sums.
-KERNEL_DEPENDENT = ("07_backprop", "08_lenet", "09_alexnet", "10_vgg", "11_resnet", "12_unet")
+KERNEL_DEPENDENT = ("07_backprop", "08_lenet", "09_alexnet", "10_vgg", "11_resnet", "12_unet",
+                    "13_beyond_resnet")
 OTHER_KERNELS = {"ATEN_CPU_CAPABILITY": "default", "ONEDNN_MAX_CPU_ISA": "SSE41",
-                 "OPENBLAS_CORETYPE": "Nehalem"}
+                 "OPENBLAS_CORETYPE": "Nehalem", "OMP_NUM_THREADS": "1"}
 TAIL = 6000  # characters of pytest's output shown when a notebook fails
 
 

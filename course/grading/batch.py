@@ -49,9 +49,23 @@ class Submission:
     status: Status = Status.GRADED
 
 
+def _notebooks(root: Path) -> list[Path]:
+    """Every .ipynb under root, also through linked folders (so that they can be refused by
+    name); a link back to a folder above (a loop) is not followed."""
+    found = []
+    for folder, dirs, files in os.walk(root, followlinks=True):
+        here = Path(folder)
+        above = {os.path.realpath(p) for p in here.parents if root in p.parents or p == root}
+        if os.path.realpath(here) in above:
+            dirs[:] = []
+            continue
+        found += [here / f for f in files if f.endswith(".ipynb")]
+    return sorted(found)
+
+
 def _found(root: Path) -> list[Submission]:
     found = []
-    for path in sorted(root.rglob("*.ipynb")):
+    for path in _notebooks(root):
         rel = path.relative_to(root)
         if any(p.startswith(".") for p in rel.parts):
             continue  # .ipynb_checkpoints and hidden folders
