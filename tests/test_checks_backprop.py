@@ -201,7 +201,7 @@ def test_conv_backward_assigns_overlaps(capsys):
 
 def test_conv_backward_returns_one_array(capsys):
     fails_with(check_conv2d_backward, lambda *a, **k: conv2d_backward(*a, **k)[0],
-               "expected a tuple of gradients", capsys)
+               "expected a tuple of values", capsys)
 
 
 def test_conv_backward_loops_shares_the_diagnoses(capsys):

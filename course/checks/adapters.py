@@ -32,15 +32,15 @@ def find(name: str) -> Callable[..., Any]:
 
 
 def _tuple_item(result: Any, k: int) -> Any:
-    """Part k of a function that returns a tuple of gradients."""
+    """Part k of a function that returns a tuple (gradients, or parameters and cost)."""
     kind = type(result).__name__
     if not isinstance(result, (tuple, list)):
-        raise AnswerTypeError(_("expected a tuple of gradients with at least {count} items, "
-                                "got {type}").format(count=k + 1, type=kind))
+        raise AnswerTypeError(_("expected a tuple of values (at least {count}), got "
+                                "{type}").format(count=k + 1, type=kind))
     if len(result) <= k:
-        raise AnswerTypeError(_("expected a tuple of gradients with at least {count} items, "
-                                "got {type} of {size}").format(count=k + 1, type=kind,
-                                                               size=len(result)))
+        raise AnswerTypeError(_("expected a tuple of values (at least {count}), got {type} of "
+                                "length {size}").format(count=k + 1, type=kind,
+                                                        size=len(result)))
     return result[k]
 
 

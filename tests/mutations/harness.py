@@ -104,3 +104,51 @@ class Tally:
     specific: int = 0
     right: int = 0
     by_notebook: dict[str, list[int]] = field(default_factory=dict)
+
+
+def suite(notebook_name: str, wrong: dict, right: dict, least_specific: float = 0.85) -> dict:
+    """The tests of a notebook's suite, for its module's globals: every wrong answer fails
+    with its diagnosis, every alternative passes, every exercise has both, and the counts
+    (printed for the record) have at least `least_specific` of wrong answers with a named
+    diagnosis. `wrong` and `right` are keyed by a Check or by the exercise's function name."""
+    import pytest
+
+    from course.checks.exercise import notebook
+
+    checks = {c.function: c for c in notebook(notebook_name).checks}
+
+    def check_of(key: Any) -> Check:
+        return key if isinstance(key, Check) else checks[key]
+
+    wrong_cases = [(check_of(k), m) for k, ms in wrong.items() for m in ms]
+    right_cases = [(check_of(k), r) for k, rs in right.items() for r in rs]
+
+    def name(value: Any) -> str:
+        return getattr(value, "name", None) or getattr(value, "function", "")
+
+    @pytest.mark.parametrize("check, mutant", wrong_cases, ids=name)
+    def test_wrong_answer_fails_with_its_diagnosis(check: Check, mutant: Wrong) -> None:
+        assert_wrong(check, mutant)
+
+    @pytest.mark.parametrize("check, alternative", right_cases, ids=name)
+    def test_correct_alternative_passes(check: Check, alternative: Right) -> None:
+        assert_right(check, alternative)
+
+    def test_every_exercise_has_wrong_and_right_answers() -> None:
+        assert set(checks) == {c.function for c, _ in wrong_cases} == \
+            {c.function for c, _ in right_cases}
+
+    def test_tally(capsys: Any) -> None:
+        """The suite's counts, printed for the record: wrong answers, those with a specific
+        diagnosis (its `says` is asserted above), correct alternatives."""
+        tally = Tally(wrong=len(wrong_cases), right=len(right_cases),
+                      specific=sum(m.says is not None for _, m in wrong_cases))
+        with capsys.disabled():
+            print(f"\n{notebook_name}: {tally.wrong} wrong answers, {tally.specific} with a "
+                  f"specific diagnosis, {tally.right} correct alternatives")
+        assert tally.specific >= least_specific * tally.wrong
+
+    return {f.__name__: f for f in (test_wrong_answer_fails_with_its_diagnosis,
+                                    test_correct_alternative_passes,
+                                    test_every_exercise_has_wrong_and_right_answers,
+                                    test_tally)}

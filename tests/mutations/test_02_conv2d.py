@@ -1,10 +1,6 @@
 """Mutation suite for notebook 02 (2D convolution): wrong answers as students write them must
 fail with their diagnosis; correct alternatives must pass the visible and the hidden cases."""
-import pytest
-
-from course.checks import conv2d as checks
-
-from .harness import Right, Tally, Wrong, assert_right, assert_wrong
+from .harness import Right, Wrong, suite
 
 FORBIDDEN = "would score 0 when graded"
 
@@ -379,31 +375,4 @@ def conv2d_torch(X, K):
     ],
 }
 
-CHECKS = {name: getattr(checks, f"check_{name}") for name in WRONG}
-WRONG_CASES = [(name, m) for name, ms in WRONG.items() for m in ms]
-RIGHT_CASES = [(name, r) for name, rs in RIGHT.items() for r in rs]
-
-
-@pytest.mark.parametrize("name, mutant", WRONG_CASES, ids=lambda v: getattr(v, "name", v))
-def test_wrong_answer_fails_with_its_diagnosis(name, mutant):
-    assert_wrong(CHECKS[name], mutant)
-
-
-@pytest.mark.parametrize("name, alternative", RIGHT_CASES, ids=lambda v: getattr(v, "name", v))
-def test_correct_alternative_passes(name, alternative):
-    assert_right(CHECKS[name], alternative)
-
-
-def test_every_exercise_has_mutants():
-    assert {c.function for c in checks.NOTEBOOK.checks} == set(WRONG) == set(RIGHT)
-
-
-def test_tally(capsys):
-    """The suite's counts, printed for the record: wrong answers, those with a specific
-    diagnosis (its `says` is asserted above), correct alternatives."""
-    tally = Tally(wrong=len(WRONG_CASES), right=len(RIGHT_CASES),
-                  specific=sum(m.says is not None for _, m in WRONG_CASES))
-    with capsys.disabled():
-        print(f"\n02_conv2d: {tally.wrong} wrong answers, {tally.specific} with a specific "
-              f"diagnosis, {tally.right} correct alternatives")
-    assert tally.specific >= 0.9 * tally.wrong and tally.right >= len(RIGHT)
+globals().update(suite("02_conv2d", WRONG, RIGHT, least_specific=0.9))

@@ -3,11 +3,10 @@ them must fail with their diagnosis; correct alternatives must pass the visible 
 cases."""
 from dataclasses import replace
 
-import pytest
 
-from course.checks import conv_layer as checks
+from course.checks.conv_layer import check_conv_layer
 
-from .harness import Right, Tally, Wrong, assert_right, assert_wrong
+from .harness import Right, Wrong, assert_right, suite
 
 FORBIDDEN = "would score 0 when graded"
 
@@ -462,35 +461,9 @@ def conv_layer(input, weight, bias=None, activation=None):
         out = np.tanh(out)
     return out
 """)
-CHECKS = {name: getattr(checks, f"check_{name}") for name in WRONG}
-WRONG_CASES = [(name, m) for name, ms in WRONG.items() for m in ms]
-RIGHT_CASES = [(name, r) for name, rs in RIGHT.items() for r in rs]
 
-
-@pytest.mark.parametrize("name, mutant", WRONG_CASES, ids=lambda v: getattr(v, "name", v))
-def test_wrong_answer_fails_with_its_diagnosis(name, mutant):
-    assert_wrong(CHECKS[name], mutant)
-
-
-@pytest.mark.parametrize("name, alternative", RIGHT_CASES, ids=lambda v: getattr(v, "name", v))
-def test_correct_alternative_passes(name, alternative):
-    assert_right(CHECKS[name], alternative)
-
-
-def test_every_exercise_has_mutants():
-    assert {c.function for c in checks.NOTEBOOK.checks} == set(WRONG) == set(RIGHT)
+globals().update(suite("03_conv_layer", WRONG, RIGHT, least_specific=0.9))
 
 
 def test_a_local_name_that_shadows_an_import_is_not_forbidden():
-    assert_right(CHECKS["conv_layer"], LOCAL_F)
-
-
-def test_tally(capsys):
-    """The suite's counts, printed for the record: wrong answers, those with a specific
-    diagnosis (its `says` is asserted above), correct alternatives."""
-    tally = Tally(wrong=len(WRONG_CASES), right=len(RIGHT_CASES),
-                  specific=sum(m.says is not None for _, m in WRONG_CASES))
-    with capsys.disabled():
-        print(f"\n03_conv_layer: {tally.wrong} wrong answers, {tally.specific} with a specific "
-              f"diagnosis, {tally.right} correct alternatives")
-    assert tally.specific >= 0.9 * tally.wrong and tally.right >= len(RIGHT)
+    assert_right(check_conv_layer, LOCAL_F)

@@ -1,12 +1,10 @@
 """Notebook 06 (vectorisation): wrong answers as students write them fail with the right
 diagnosis; correct answers written differently pass."""
-import pytest
-
-from course.checks.vectorisation_gpu import (NOTEBOOK, check_avg_pool2d_vec,
+from course.checks.vectorisation_gpu import (check_avg_pool2d_vec,
                                              check_conv2d_im2col, check_im2col,
                                              check_max_pool2d_vec)
 
-from .harness import Right, Tally, Wrong, assert_right, assert_wrong
+from .harness import Right, Wrong, suite
 
 # The notebook defines `_pair` in the cell of its loop convolution, before the exercises.
 PAIR = '''
@@ -331,35 +329,4 @@ def avg_pool2d_vec(input, kernel_size, stride=None):
     ],
 }
 
-
-def _name(value: object) -> str:
-    return getattr(value, "name", None) or getattr(value, "function", "")
-
-
-@pytest.mark.parametrize("check, mutant", [(c, m) for c, ms in WRONG.items() for m in ms],
-                         ids=_name)
-def test_wrong_answer_fails_with_its_diagnosis(check, mutant):
-    assert_wrong(check, mutant)
-
-
-@pytest.mark.parametrize("check, alternative",
-                         [(c, a) for c, alts in RIGHT.items() for a in alts], ids=_name)
-def test_correct_alternative_passes(check, alternative):
-    assert_right(check, alternative)
-
-
-def test_every_exercise_has_wrong_and_right_answers():
-    names = {c.function for c in NOTEBOOK.checks}
-    assert names == {c.function for c in WRONG} == {c.function for c in RIGHT}
-
-
-def test_tally(capsys):
-    """The suite's counts, printed for the record: wrong answers, those with a specific
-    diagnosis (its `says` is asserted above), correct alternatives."""
-    wrong = [m for ms in WRONG.values() for m in ms]
-    tally = Tally(wrong=len(wrong), specific=sum(m.says is not None for m in wrong),
-                  right=sum(len(alts) for alts in RIGHT.values()))
-    with capsys.disabled():
-        print(f"\n06_vectorisation_gpu: {tally.wrong} wrong answers, {tally.specific} with a specific "
-              f"diagnosis, {tally.right} correct alternatives")
-    assert tally.specific >= 0.85 * tally.wrong
+globals().update(suite("06_vectorisation_gpu", WRONG, RIGHT, least_specific=0.85))

@@ -1,12 +1,10 @@
 """Notebook 07 (backpropagation): wrong answers as students write them fail with the right
 diagnosis; correct answers written differently pass."""
-import pytest
-
-from course.checks.backprop import (NOTEBOOK, check_avg_pool2d_backward, check_conv2d_backward,
+from course.checks.backprop import (check_avg_pool2d_backward, check_conv2d_backward,
                                     check_conv2d_backward_loops, check_max_pool2d_backward,
                                     check_numerical_gradient)
 
-from .harness import Right, Tally, Wrong, assert_right, assert_wrong
+from .harness import Right, Wrong, suite
 
 # The notebook's forward pass (section 1), which the answers may use.
 FORWARD = '''
@@ -165,7 +163,7 @@ LOOPS_WRONG = [
         "gx = np.zeros_like(x)", "gx = np.zeros(x.shape)")),
         says="the dtype is float64, expected float32"),
     Wrong("two gradients returned", edit(LOOPS, (CROP, "return gx[:, :, ph:ph + H, pw:pw + W], gw")),
-          says="expected a tuple of gradients with at least 3 items"),
+          says="expected a tuple of values (at least 3)"),
     Wrong("torch's autograd", '''
 def conv2d_backward_loops(grad_output, input, weight, stride=1, padding=0, dilation=1):
     x = torch.tensor(input, requires_grad=True)
@@ -511,35 +509,4 @@ def avg_pool2d_backward(grad_output, input, kernel_size, stride=None):
     ],
 }
 
-
-def _name(value: object) -> str:
-    return getattr(value, "name", None) or getattr(value, "function", "")
-
-
-@pytest.mark.parametrize("check, mutant", [(c, m) for c, ms in WRONG.items() for m in ms],
-                         ids=_name)
-def test_wrong_answer_fails_with_its_diagnosis(check, mutant):
-    assert_wrong(check, mutant)
-
-
-@pytest.mark.parametrize("check, alternative",
-                         [(c, a) for c, alts in RIGHT.items() for a in alts], ids=_name)
-def test_correct_alternative_passes(check, alternative):
-    assert_right(check, alternative)
-
-
-def test_every_exercise_has_wrong_and_right_answers():
-    names = {c.function for c in NOTEBOOK.checks}
-    assert names == {c.function for c in WRONG} == {c.function for c in RIGHT}
-
-
-def test_tally(capsys):
-    """The suite's counts, printed for the record: wrong answers, those with a specific
-    diagnosis (its `says` is asserted above), correct alternatives."""
-    wrong = [m for ms in WRONG.values() for m in ms]
-    tally = Tally(wrong=len(wrong), specific=sum(m.says is not None for m in wrong),
-                  right=sum(len(alts) for alts in RIGHT.values()))
-    with capsys.disabled():
-        print(f"\n07_backprop: {tally.wrong} wrong answers, {tally.specific} with a specific "
-              f"diagnosis, {tally.right} correct alternatives")
-    assert tally.specific >= 0.85 * tally.wrong
+globals().update(suite("07_backprop", WRONG, RIGHT, least_specific=0.85))

@@ -1,12 +1,7 @@
 """Notebook 08 (LeNet-5): wrong answers as students write them fail with their diagnosis;
 correct answers written differently pass, visible and hidden."""
-import pytest
+from .harness import Right, Wrong, suite
 
-from course.checks.lenet import check_count_parameters, check_lenet5, check_mlp, check_train_step
-from mutations.harness import Right, Wrong, assert_right, assert_wrong
-
-CHECKS = {"count_parameters": check_count_parameters, "LeNet5": check_lenet5,
-          "train_step": check_train_step, "MLP": check_mlp}
 
 LENET = """
 class LeNet5(nn.Module):
@@ -305,17 +300,4 @@ class MLP(nn.Module):
     ],
 }
 
-WRONG_CASES = [(f, m) for f, ms in WRONG.items() for m in ms]
-RIGHT_CASES = [(f, r) for f, rs in RIGHT.items() for r in rs]
-
-
-@pytest.mark.parametrize("function, mutant", WRONG_CASES,
-                         ids=[f"{f}: {m.name}" for f, m in WRONG_CASES])
-def test_wrong_answer_fails_with_its_diagnosis(function, mutant):
-    assert_wrong(CHECKS[function], mutant)
-
-
-@pytest.mark.parametrize("function, alternative", RIGHT_CASES,
-                         ids=[f"{f}: {r.name}" for f, r in RIGHT_CASES])
-def test_right_answer_passes(function, alternative):
-    assert_right(CHECKS[function], alternative)
+globals().update(suite("08_lenet", WRONG, RIGHT, least_specific=0.85))

@@ -1,13 +1,7 @@
 """Notebook 09 (AlexNet): wrong answers as students write them fail with their diagnosis;
 correct answers written differently pass, visible and hidden."""
-import pytest
+from .harness import Right, Wrong, suite
 
-from course.checks.alexnet import (check_alexnet, check_alexnet_torchvision, check_feature_maps,
-                                   check_grouped_conv_params)
-from mutations.harness import Right, Wrong, assert_right, assert_wrong
-
-CHECKS = {"AlexNet": check_alexnet, "grouped_conv_params": check_grouped_conv_params,
-          "TorchvisionAlexNet": check_alexnet_torchvision, "feature_maps": check_feature_maps}
 
 
 def edit(source, *changes):
@@ -321,17 +315,4 @@ def feature_maps(model, x):
     ],
 }
 
-WRONG_CASES = [(f, m) for f, ms in WRONG.items() for m in ms]
-RIGHT_CASES = [(f, r) for f, rs in RIGHT.items() for r in rs]
-
-
-@pytest.mark.parametrize("function, mutant", WRONG_CASES,
-                         ids=[f"{f}: {m.name}" for f, m in WRONG_CASES])
-def test_wrong_answer_fails_with_its_diagnosis(function, mutant):
-    assert_wrong(CHECKS[function], mutant)
-
-
-@pytest.mark.parametrize("function, alternative", RIGHT_CASES,
-                         ids=[f"{f}: {r.name}" for f, r in RIGHT_CASES])
-def test_right_answer_passes(function, alternative):
-    assert_right(CHECKS[function], alternative)
+globals().update(suite("09_alexnet", WRONG, RIGHT, least_specific=0.85))
