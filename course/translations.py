@@ -16,6 +16,7 @@ fails, naming notebook and cell, when a translation is missing or stale.
 from __future__ import annotations
 
 import io
+import string
 from pathlib import Path
 from typing import Iterable
 
@@ -110,6 +111,23 @@ def compile_messages(lang: str = LANG) -> bool:
     return True
 
 
+def placeholders(text: str) -> set[str]:
+    """The names of a message's `{placeholders}` (what `.format` fills)."""
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:  # an unbalanced brace: reported as such
+        return {"<unbalanced braces>"}
+
+
+def placeholder_problems(catalog: Catalog) -> list[str]:
+    """Translations whose placeholders differ from their English: `.format` would raise
+    KeyError, or leave a value out, when the message is shown."""
+    return [f"the French of {m.id!r} has the placeholders {sorted(placeholders(m.string))}, "
+            f"the English {sorted(placeholders(m.id))}"
+            for m in catalog if m.id and m.string and not m.fuzzy
+            and placeholders(m.string) != placeholders(m.id)]
+
+
 def message_problems(lang: str = LANG) -> list[str]:
     """Messages of the code with no translation (or a stale one), and a stale course.mo."""
     catalog = read(messages_po(lang), lang)
@@ -125,6 +143,8 @@ def message_problems(lang: str = LANG) -> list[str]:
                             f"{messages_po(lang).relative_to(PACKAGE.parent)}")
         elif entry.fuzzy:
             problems.append(f"{where}: the French translation of {message.id!r} is stale")
+    problems += [f"{messages_po(lang).relative_to(PACKAGE.parent)}: {p}"
+                 for p in placeholder_problems(catalog)]
     buf = io.BytesIO()
     write_mo(buf, catalog, use_fuzzy=False)
     mo = messages_po(lang).with_suffix(".mo")

@@ -5,17 +5,14 @@ course.po, with the same placeholders as its English."""
 from __future__ import annotations
 
 import re
-import string
 
 import pytest
 
 from course.checks.beyond_resnet import (check_conv_cost, check_inception, check_preact_block,
                                          inception_cases)
-from course.translations import extract_messages, messages_po, read
 from mutations.harness import define, run
 from mutations.test_13_beyond_resnet import WRONG
 
-MODULE = "course/checks/beyond_resnet.py"
 PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(:[^{}]*)?\}")  # a {name} left unformatted
 
 
@@ -66,40 +63,3 @@ def test_labels_and_shape_rules_follow_the_language(monkeypatch):
     assert not any(PLACEHOLDER.search(c.label + c.shape_rule) for c in french)
     assert [m.key for c in english for m in c.mistakes] == \
         [m.key for c in french for m in c.mistakes]
-
-
-# ---------------------------------------------------------------------------------------------
-# The catalog
-# ---------------------------------------------------------------------------------------------
-
-def placeholders(text: str) -> list[str]:
-    return sorted(name for _, name, _, _ in string.Formatter().parse(text) if name is not None)
-
-
-@pytest.fixture(scope="module")
-def ours() -> dict:
-    """The messages of the module, and the catalog's entry of each."""
-    catalog = read(messages_po())
-    messages = [m.id for m in extract_messages()
-                if m.id and any(path == MODULE for path, _ in m.locations)]
-    return {text: catalog.get(text) for text in messages}
-
-
-def test_the_module_has_its_messages(ours):
-    assert len(ours) >= 60
-    assert "the identity is missing: the block returns x + F(x)" in ours
-    assert "{channels} channels" in ours
-    assert "parameters of a {k}x{k} convolution, {c_in} -> {c_out} channels, on {h}x{w}" in ours
-
-
-def test_every_message_has_a_french_translation(ours):
-    missing = [text for text, entry in ours.items()
-               if entry is None or not entry.string or entry.fuzzy]
-    assert not missing, missing
-
-
-def test_french_keeps_the_placeholders(ours):
-    wrong = [(text, entry.string) for text, entry in ours.items()
-             if entry is not None and entry.string
-             and placeholders(entry.string) != placeholders(text)]
-    assert not wrong, wrong

@@ -2,7 +2,6 @@
 French, and every message of these modules has a complete French translation in course.po."""
 from __future__ import annotations
 
-import string
 
 import numpy as np
 import pytest
@@ -16,11 +15,7 @@ from course.checks.padding_stride_dilation import check_conv2d, check_conv_outpu
 from course.checks.pooling import check_max_pool2d
 from course.checks.setup import check_dense_params
 from course.checks.vectorisation_gpu import check_im2col
-from course.translations import extract_messages, messages_po, read
 
-MODULES = ["setup", "conv1d", "conv2d", "conv_layer", "padding_stride_dilation", "pooling",
-           "vectorisation_gpu", "backprop"]
-FILES = {f"course/checks/{m}.py" for m in MODULES} | {"course/examples.py"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -159,38 +154,3 @@ def test_hidden_labels_are_built_in_french(monkeypatch):
     labels = [c.label for check in (check_conv1d, check_im2col) for c in check.build(7)[1]]
     assert all(label.startswith("aléatoire") for label in labels), labels
     assert not any("{" in label or "random" in label for label in labels), labels
-
-
-# ---------------------------------------------------------------------------------------------
-# The catalog
-# ---------------------------------------------------------------------------------------------
-
-def placeholders(text: str) -> list[str]:
-    return sorted(name for _, name, _, _ in string.Formatter().parse(text) if name is not None)
-
-
-@pytest.fixture(scope="module")
-def ours() -> dict:
-    """The messages of notebooks 00-07's check modules, and the catalog's entry of each."""
-    catalog = read(messages_po())
-    messages = [m.id for m in extract_messages()
-                if m.id and any(path in FILES for path, _ in m.locations)]
-    return {text: catalog.get(text) for text in messages}
-
-
-def test_the_modules_have_messages(ours):
-    assert len(ours) > 300
-    assert "you forgot the square root" in ours
-
-
-def test_every_message_has_a_french_translation(ours):
-    missing = [text for text, entry in ours.items()
-               if entry is None or not entry.string or entry.fuzzy]
-    assert not missing, missing
-
-
-def test_french_keeps_the_placeholders(ours):
-    wrong = [(text, entry.string) for text, entry in ours.items()
-             if entry is not None and entry.string
-             and placeholders(entry.string) != placeholders(text)]
-    assert not wrong, wrong

@@ -4,7 +4,6 @@ French, and every message of these files has a complete French translation in co
 from __future__ import annotations
 
 import re
-import string
 from pathlib import Path
 
 import nbformat
@@ -23,12 +22,8 @@ from course.checks.model_adapters import output_shape, parameter_counts
 from course.checks.resnet import check_resnet_shortcut
 from course.checks.unet import check_unet_dice
 from course.checks.vgg import check_vgg_receptive_field
-from course.translations import extract_messages, messages_po, read
 
 ROOT = Path(__file__).resolve().parent.parent
-FILES = {f"course/checks/{m}.py" for m in ("lenet", "alexnet", "vgg", "resnet", "unet",
-                                           "model_adapters", "fixed_weights", "layer_tables",
-                                           "probes", "adapters")} | {"course/standing.py"}
 PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(:[^{}]*)?\}")  # a {name} left unformatted
 
 
@@ -222,40 +217,3 @@ def test_a_folder_is_reported_in_french(french, tmp_path):
     assert "non vérifié : pas un notebook du cours : il n'a aucune cellule de test" in text
     assert lines[-1].startswith("tous les notebooks : 0 points sur "), text
     assert not PLACEHOLDER.search(text), text
-
-
-# ---------------------------------------------------------------------------------------------
-# The catalog
-# ---------------------------------------------------------------------------------------------
-
-def placeholders(text: str) -> list[str]:
-    return sorted(name for _, name, _, _ in string.Formatter().parse(text) if name is not None)
-
-
-@pytest.fixture(scope="module")
-def ours() -> dict:
-    """The messages of these files, and the catalog's entry of each."""
-    catalog = read(messages_po())
-    messages = [m.id for m in extract_messages()
-                if m.id and any(path in FILES for path, _ in m.locations)]
-    return {text: catalog.get(text) for text in messages}
-
-
-def test_the_files_have_messages(ours):
-    assert len(ours) > 250
-    assert "the skip connection is missing: add shortcut(x) to the output of bn2, before the " \
-           "last ReLU" in ours
-    assert "not done yet" in ours and "status" in ours
-
-
-def test_every_message_has_a_french_translation(ours):
-    missing = [text for text, entry in ours.items()
-               if entry is None or not entry.string or entry.fuzzy]
-    assert not missing, missing
-
-
-def test_french_keeps_the_placeholders(ours):
-    wrong = [(text, entry.string) for text, entry in ours.items()
-             if entry is not None and entry.string
-             and placeholders(entry.string) != placeholders(text)]
-    assert not wrong, wrong
