@@ -15,6 +15,7 @@ fails, naming notebook and cell, when a translation is missing or stale.
 """
 from __future__ import annotations
 
+import datetime
 import io
 import string
 from pathlib import Path
@@ -29,6 +30,7 @@ from babel.messages.pofile import read_po, write_po
 from .i18n import DOMAIN, LOCALE
 
 PACKAGE = Path(__file__).resolve().parent
+FIXED_DATE = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
 LANG = "fr"
 KEYWORDS = {"_": None, "N_": None}
 
@@ -66,10 +68,15 @@ def new_catalog(lang: str, domain: str = DOMAIN) -> Catalog:
 
 
 def read(path: Path, lang: str = LANG) -> Catalog:
-    if not path.exists():
-        return new_catalog(lang)
-    with open(path, "rb") as f:
-        return read_po(f, locale=lang)
+    if path.exists():
+        with open(path, "rb") as f:
+            catalog = read_po(f, locale=lang)
+    else:
+        catalog = new_catalog(lang)
+    # Babel dates a catalog "now" when its file has no date (we write none): a fixed date keeps
+    # the compiled course.mo the same from one build to the next.
+    catalog.creation_date = catalog.revision_date = FIXED_DATE
+    return catalog
 
 
 def write(catalog: Catalog, path: Path) -> bool:
