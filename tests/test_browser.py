@@ -266,7 +266,11 @@ def lab(tmp_path_factory):
             def open_notebook(name: str):
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 page.set_default_timeout(60_000)  # generous: CI machines can be busy
-                page.goto(f"http://127.0.0.1:{port}/lab/tree/{name}?token={token}")
+                # A workspace per notebook: the default one would reopen the notebooks of
+                # earlier pages in hidden tabs, and their explorers would match the locators.
+                workspace = Path(name).stem
+                page.goto(f"http://127.0.0.1:{port}/lab/workspaces/{workspace}/tree/{name}"
+                          f"?token={token}")
                 page.wait_for_selector(".jp-Notebook .jp-Cell")
                 run_all_cells(page)
                 return page
