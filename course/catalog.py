@@ -97,7 +97,8 @@ def _rules(forbid: Forbid) -> str:
     """What an exercise may not use, in a few words."""
     if not forbid:
         return "—"
-    functions = [f"`{n}`" for n in forbid.functions if not n.startswith("numpy._core")]
+    functions = [f"`{n}`" for n in forbid.functions  # not their private aliases
+                 if not any(part.startswith("_") for part in n.split("."))]
     libraries = "no library but NumPy" if set(LIBRARIES) <= set(forbid.libraries) else \
         "no " + ", ".join(f"`{n}`" for n in forbid.libraries)
     return libraries + (", nor " + ", ".join(functions) if functions else "")

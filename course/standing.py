@@ -187,7 +187,8 @@ def check_folder(folder: Path | str | None = None, workers: int = WORKERS,
     rows: dict[Path, list[Row]] = {}
     with ThreadPoolExecutor(max(1, workers)) as pool, \
             tqdm(total=len(paths), desc=_("checking notebooks"), unit="notebook",
-                 file=sys.stderr, leave=False) as bar:  # the table follows: no stale bar
+                 file=sys.stderr, leave=False,  # the table follows: no stale bar
+                 mininterval=0) as bar:  # a step per notebook: show each, even two at once
         running = {pool.submit(check_notebook, p, timeout, threads): p for p in paths}
         try:
             for future in as_completed(running):

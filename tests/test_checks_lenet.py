@@ -103,7 +103,16 @@ def test_lenet_is_judged_by_what_it_computes(capsys):
             x = self.pool2(self.conv2(self.pool1(self.conv1(x))))
             return self.fc3(self.fc2(self.fc1(x.flatten(1))))
     out = fails_with(check_lenet5, Linear, "there is no ReLU", capsys, may_raise=False)
-    assert out.startswith("✗ LeNet5: 1 of 15 cases fail")
+    assert out.startswith("✗ LeNet5: 2 of 16 cases fail")  # its output, in both modes
+
+
+def test_a_forward_that_depends_on_training_mode_fails(capsys):
+    """LeNet-5 has no dropout nor batch norm: training mode must give the same output."""
+    class Lazy(LeNet5):
+        def forward(self, x):
+            return torch.zeros(len(x), 10) if self.training else super().forward(x)
+    out = fails_with(check_lenet5, Lazy, "in training mode", capsys, may_raise=False)
+    assert out.startswith("✗ LeNet5: 1 of 16 cases fail")
 
 
 def test_mlp_without_output_layer(capsys):

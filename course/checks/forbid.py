@@ -502,7 +502,10 @@ _NUMPY_CONVOLUTION = ("numpy.convolve", "numpy.correlate", "numpy._core.multiarr
                       "numpy._core.multiarray.correlate2")
 
 CONVOLUTION = Forbid(LIBRARIES, _NUMPY_CONVOLUTION, N_("it rebuilds the convolution"))
-PADDING = Forbid(LIBRARIES, _NUMPY_CONVOLUTION + ("numpy.pad",), N_("it rebuilds padding"))
+# numpy.pad and the helper that does its work (reachable under its private name)
+PADDING = Forbid(LIBRARIES, _NUMPY_CONVOLUTION + ("numpy.pad",
+                                                 "numpy.lib._arraypad_impl._pad_simple"),
+                 N_("it rebuilds padding"))
 POOLING = Forbid(LIBRARIES, (), N_("it rebuilds pooling"))
 VECTORISED = Forbid(LIBRARIES, _NUMPY_CONVOLUTION, N_("NumPy's stride tricks and matrix "
                                                       "products only"))

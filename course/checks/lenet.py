@@ -21,7 +21,8 @@ from .exercise import Notebook
 from .fixed_weights import as_array, conv, linear, on_one_thread, relu, tensor
 from .layer_tables import POOL_MODULES, conv as conv_params, counts, dense, no_bias, \
     table_cases
-from .model_adapters import fixed_weights_forward, on_model, output_shape, parameter_counts
+from .model_adapters import (fixed_weights_forward, fixed_weights_train_forward, on_model,
+                             output_shape, parameter_counts)
 
 NOTEBOOK = Notebook("08_lenet")
 
@@ -90,6 +91,15 @@ def _forward_case(label: str, model_args: tuple, x: np.ndarray,
                           for kw, message in mistakes])
 
 
+def _training_mode_case(label: str, model_args: tuple, x: np.ndarray,
+                        network: Callable[..., Any]) -> Case:
+    """The output in training mode: with no dropout nor batch norm, the same as in evaluation
+    mode (a forward that looks at `self.training` to behave differently fails here)."""
+    return Case(label, ([x], 0) + model_args, adapter=fixed_weights_train_forward,
+                expected=as_array(network(tensor(x))), rtol=1e-7, atol=1e-9,
+                check_dtype=False, scores=True, shape_rule=SCORES_RULE)
+
+
 LENET_MISTAKES = [
     (dict(conv_act="none", fc_act="none"), NO_RELU_AT_ALL),
     (dict(conv_act="none"), N_("conv1 and conv2 are not followed by a ReLU: apply F.relu to "
@@ -144,7 +154,11 @@ def _lenet_forward(x: np.ndarray) -> Case:
 def lenet5_cases(seed: int) -> tuple[list[Case], list[Case]]:
     vis, hid = streams(seed, "LeNet5")
     n = int(hid.integers(2, 9))
-    return (_lenet_table() + [_batch_case(5), _lenet_forward(vis.normal(size=(3, 1, 28, 28)))],
+    x = vis.normal(size=(3, 1, 28, 28))
+    training = _training_mode_case(_("output for {count} digits in training mode (the same as "
+                                     "in evaluation mode: no dropout, no batch norm)").format(
+                                         count=len(x)), (), x, _lenet_ref)
+    return (_lenet_table() + [_batch_case(5), _lenet_forward(x), training],
             [_batch_case(1), _batch_case(int(hid.integers(2, 65))),
              _lenet_forward(hid.normal(size=(n, 1, 28, 28)))])
 
@@ -204,9 +218,14 @@ def mlp_cases(seed: int) -> tuple[list[Case], list[Case]]:
     shape = Case(_("MLP(): output shape for a batch of 5 digits (5, 1, 28, 28)"),
                  ((5, 1, 28, 28),), adapter=output_shape, expected=np.array([5, 10]),
                  shape_rule=SCORES_RULE)
+    x = vis.normal(size=(3, 1, 28, 28))
+    training = _training_mode_case(_("MLP(): output for {count} digits in training mode (the "
+                                     "same as in evaluation mode: no dropout)").format(
+                                         count=len(x)), (), x,
+                                   lambda t: _mlp_ref(t, [128, 64, 10]))
     visible = [shape] + [_mlp_counts(a) for a in [(), ((128, 64),), ((32,),)]] + [
-        _mlp_forward((), vis.normal(size=(3, 1, 28, 28))),
-        _mlp_forward(((16, 8, 12),), vis.normal(size=(2, 1, 28, 28)))]
+        _mlp_forward((), x), _mlp_forward(((16, 8, 12),), vis.normal(size=(2, 1, 28, 28))),
+        training]
     hidden = []
     for k in (1, 3):
         args = (tuple(int(h) for h in hid.integers(5, 300, size=k)),)

@@ -4,13 +4,15 @@
   bubblewrap is used (see `sandbox`); without it, `hide_libraries` refuses them at import, the
   weaker fallback.
 - Forbidden *functions* of allowed libraries (numpy.convolve, numpy.pad, and the C functions
-  they wrap) are replaced, at every name they are defined under in every loaded module, by a
-  function that raises ForbiddenCall. The original objects are then unreachable by name.
+  they wrap) are replaced, at every name they are defined under in every loaded module and in
+  the sets and lists that hold them (NumPy's registry of its functions), by a function that
+  raises ForbiddenCall. The original objects are then unreachable by name.
 - Starting another Python is impossible too (it would load the libraries afresh): the
   functions that execute programs are replaced the same way.
 """
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.abc
 import sys
@@ -51,18 +53,21 @@ def _resolve(dotted: str) -> Any:
 
 
 def replace_everywhere(names: Iterable[str], why: str) -> list[str]:
-    """Replace each named function, at every module attribute that holds it, by a blocker;
+    """Replace each named function, at every module attribute that holds it and in every set
+    or list that holds it (NumPy keeps every public function in a registry set), by a blocker;
     return the names that were found."""
     targets: dict[int, str] = {}
+    originals: list[Any] = []
     for name in names:
         try:
             obj = _resolve(name)
         except Exception:  # not installed, or not in this version: nothing to block
             continue
-        targets[id(obj)] = name
-        for inner in (getattr(obj, "__wrapped__", None), getattr(obj, "_implementation", None)):
-            if inner is not None:
-                targets[id(inner)] = name
+        for found in (obj, getattr(obj, "__wrapped__", None),
+                      getattr(obj, "_implementation", None)):
+            if found is not None:
+                targets[id(found)] = name
+                originals.append(found)
     blockers = {name: _blocker(name, why) for name in set(targets.values())}
     for module in list(sys.modules.values()):
         try:
@@ -75,7 +80,27 @@ def replace_everywhere(names: Iterable[str], why: str) -> list[str]:
                     setattr(module, attr, blockers[targets[id(value)]])
                 except (AttributeError, TypeError):
                     continue
+    _replace_in_containers(originals, targets, blockers)
     return sorted(blockers)
+
+
+def _replace_in_containers(originals: list[Any], targets: dict[int, str],
+                           blockers: dict[str, Callable[..., Any]]) -> None:
+    """The sets and lists that still hold an original (e.g. numpy._core.overrides.
+    ARRAY_FUNCTIONS, through which a name could be found again) hold its blocker instead."""
+    if not originals:
+        return
+    for holder in gc.get_referrers(*originals):
+        if holder is originals:
+            continue
+        if isinstance(holder, set):
+            for value in [v for v in holder if id(v) in targets]:
+                holder.discard(value)
+                holder.add(blockers[targets[id(value)]])
+        elif isinstance(holder, list):
+            for i, value in enumerate(holder):
+                if id(value) in targets:
+                    holder[i] = blockers[targets[id(value)]]
 
 
 class _Refuse(importlib.abc.MetaPathFinder):

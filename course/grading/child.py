@@ -12,11 +12,15 @@ from __future__ import annotations
 import ast
 import builtins
 import ctypes
+import linecache
 import os
 import resource
 import signal
 import socket
+import sys
 from typing import Any
+
+import numpy as np
 
 from ..checks.adapters import find
 from ..checks.calling import AnswerTypeError, call_answer, describe_exception
@@ -104,20 +108,22 @@ def _statements(source: str) -> list[str]:
 
 
 def run_cells(job: dict, ns: dict) -> list[dict]:
-    """The instructor's setup cells (statement by statement in a from-scratch child, where
-    `import torch` fails and the rest must still run), then the student's answer cells."""
+    """The instructor's setup cells statement by statement (`import torch` in a from-scratch
+    child, or the import of the notebook's checks, fails: the rest must still run), then the
+    student's answer cells."""
     errors = []
     for cell in job["setup"]:
-        pieces = _statements(cell["source"]) if job["scratch"] else [cell["source"]]
-        for piece in pieces:
+        for piece in _statements(cell["source"]):
             try:
                 exec(compile(piece, f"<{cell['id']}>", "exec"), ns)
-            except BaseException as exc:  # instructor code that needs what is hidden here
-                if not job["scratch"]:
-                    errors.append({"cell": cell["id"], "kind": "setup", **_error(exc, "cell")})
+            except BaseException:  # instructor code that needs what is hidden here
+                pass
     for cell in job["answers"]:
+        name = f"<{cell['id']}>"
+        # its lines, for the messages that quote the student's line of an exception
+        linecache.cache[name] = (len(cell["source"]), None, cell["source"].splitlines(True), name)
         try:
-            exec(compile(cell["source"], f"<{cell['id']}>", "exec"), ns)
+            exec(compile(cell["source"], name, "exec"), ns)
         except BaseException as exc:  # SystemExit and KeyboardInterrupt included
             errors.append({"cell": cell["id"], "kind": "answer", **_error(exc, "cell")})
         finally:
@@ -126,7 +132,7 @@ def run_cells(job: dict, ns: dict) -> list[dict]:
 
 
 def _close_figures() -> None:
-    plt = __import__("sys").modules.get("matplotlib.pyplot")
+    plt = sys.modules.get("matplotlib.pyplot")
     if plt is not None:
         plt.close("all")
 
@@ -151,10 +157,44 @@ def answer(request: dict, arrays: dict, ns: dict) -> tuple[dict, dict]:
         return _error(exc, name), {}
     finally:
         _close_figures()
-    result = {"output": describe(output, out, "out"),
-              "after": [describe(a, out, f"arg{j}") if hasattr(a, "shape") else None
-                        for j, a in enumerate(after)]}
+    try:
+        result = {"output": describe(output, out, "out"),
+                  "after": [describe(a, out, f"arg{j}") if hasattr(a, "shape") else None
+                            for j, a in enumerate(after)]}
+    except BaseException as exc:  # a returned object whose conversion raises: a wrong answer
+        return {"wrong_type": f"your {name} returned a {type(output).__name__[:80]} whose "
+                              f"value cannot be read ({type(exc).__name__})"}, {}
     return result, out
+
+
+def global_state() -> dict[str, Any]:
+    """The process-wide settings an answer can change for every later call (NumPy's error
+    handling; PyTorch's default dtype, gradient mode and generator), as the cells left them."""
+    state: dict[str, Any] = {}
+    try:
+        state["numpy"] = np.geterr()
+        torch = sys.modules.get("torch")
+        if torch is not None:
+            state.update(dtype=torch.get_default_dtype(), grad=torch.is_grad_enabled(),
+                         rng=torch.get_rng_state())
+    except Exception:  # replaced by the submitted code: nothing to put back
+        pass
+    return state
+
+
+def restore(state: dict[str, Any]) -> None:
+    """Put the settings back before each call: one exercise never costs another (a call that
+    turns gradients off must not fail the training step graded after it)."""
+    try:
+        if "numpy" in state:
+            np.seterr(**state["numpy"])
+        torch = sys.modules.get("torch")
+        if torch is not None and "rng" in state:
+            torch.set_default_dtype(state["dtype"])
+            torch.set_grad_enabled(state["grad"])
+            torch.set_rng_state(state["rng"])
+    except Exception:  # replaced by the submitted code: its own later calls pay for it
+        pass
 
 
 def serve(sock: socket.socket) -> None:
@@ -168,6 +208,7 @@ def serve(sock: socket.socket) -> None:
             blocker.hide_libraries(job["hide_libraries"])
     ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
     errors = run_cells(job, ns)
+    state = global_state()
     sock.setblocking(True)  # submitted code may have changed it; it cannot stop grading
     send(sock, {"cells": errors})
     while True:
@@ -175,6 +216,7 @@ def serve(sock: socket.socket) -> None:
         request, arrays = receive(sock)
         if request.get("done"):
             return
+        restore(state)
         try:
             result, out = answer(request, arrays, ns)
             sock.setblocking(True)

@@ -7,8 +7,10 @@ exist):
 - a file system that holds only the Python installation, the virtual environment and the
   parts of `course/` the children need, all read-only: no solutions, tests, submissions,
   gradebook or home folder exist in it;
+- neither sandbox contains the course's reference answers (its modules of checks, its
+  reference module): what an answer could call instead of doing the exercise;
 - the `scratch` sandbox, for from-scratch exercises, does not even contain the forbidden
-  libraries (torch, scipy, ...) nor the course's reference answers;
+  libraries (torch, scipy, ...);
 - every child gets its own empty /tmp and /dev/shm (emptied when it ends), limits on memory,
   file size, processes and CPU time, and whatever it leaves running is killed.
 Without bubblewrap (`isolation: basic`), the same children run with the limits, a private
@@ -41,6 +43,11 @@ SCRATCH_COURSE = ("__init__.py", "examples.py", "data.py", "measured.py", "datas
                   "checks/calling.py", "checks/adapters.py", "checks/probes.py",
                   "checks/objectives.py", "grading/__init__.py", "grading/child.py",
                   "grading/protocol.py", "grading/blocker.py", "grading/zygote.py")
+# What a child where PyTorch is allowed may see: the same, and what builds a student's network
+# with fixed weights and reads its layers back, and the training helpers the notebooks import
+# (not the networks' references, nor the trained checkpoints).
+TORCH_COURSE = SCRATCH_COURSE + ("reference.py", "summary.py", "train.py",
+                                 "checks/model_adapters.py", "checks/fixed_weights.py")
 UID_UNUSED = 65534  # nobody: what the sandbox's processes are called inside it
 
 
@@ -113,10 +120,9 @@ def _python_binds(libraries: tuple[str, ...]) -> list[Bind]:
 
 
 def _course_binds(scratch: bool) -> list[Bind]:
-    if not scratch:
-        return [("ro", str(COURSE), str(COURSE))]
+    visible = SCRATCH_COURSE if scratch else TORCH_COURSE
     return [("tmpfs", "", str(COURSE))] + [("ro", str(COURSE / rel), str(COURSE / rel))
-                                           for rel in SCRATCH_COURSE if (COURSE / rel).exists()]
+                                           for rel in visible if (COURSE / rel).exists()]
 
 
 def _bind_args(binds: list[Bind]) -> list[str]:
@@ -250,7 +256,10 @@ class Zygote:
         """Wait for the current child to end (killing it first if asked): how it ended."""
         assert self.control is not None
         if kill:
-            self.control.send(b"kill")
+            try:
+                self.control.send(b"kill")
+            except OSError:  # the zygote itself is gone (a child killed it): said below
+                pass
         try:
             return self._message(timeout=60)
         except SandboxError:

@@ -117,8 +117,7 @@ def exercise_row(ex: Exercise, run: Run, cases: dict[tuple[int, int], list[Case]
         total += len(mine)
         status, message, verdicts = _call_verdicts(call, outcome, mine, ex.forbid.libraries)
         if status is Status.ERROR and own:  # not defined: say why its cell failed
-            message = f"`{call.function}` could not be defined: {text(own[0].get('error'))}"
-            status = Status.MEMORY if own[0].get("type") == "MemoryError" else Status.ERROR
+            status, message = _undefined(call.function, own[0])
         if status is not None:
             return 0, status, message
         if len(verdicts) != len(mine):  # an answer for every case, or no points
@@ -136,6 +135,20 @@ def exercise_row(ex: Exercise, run: Run, cases: dict[tuple[int, int], list[Case]
     if total == 0:  # never happens with a declared check; never scores if it does
         return 0, Status.ERROR, "grader failure: no cases to grade"
     return ex.points, Status.GRADED, f"all {total} cases pass"
+
+
+def _undefined(function: str, error: dict) -> tuple[Status, str]:
+    """Why an answer's cell failed: out of memory, an import of a course module the sandbox
+    leaves out (the checks and their reference answers), or any other error."""
+    said = text(error.get("error"))
+    if error.get("type") == "MemoryError":
+        return Status.MEMORY, f"`{function}` could not be defined: {said}"
+    if error.get("type") in ("ModuleNotFoundError", "ImportError") and \
+            "No module named 'course." in said:
+        module = said.split("'")[1]
+        return Status.FORBIDDEN, (f"forbidden shortcut: the cell of `{function}` imports "
+                                  f"{module}, the course's checks and reference answers")
+    return Status.ERROR, f"`{function}` could not be defined: {said}"
 
 
 def _stopped(how: str, limit: float) -> tuple[Status, str]:
