@@ -95,7 +95,7 @@ def shapes_segmentation(n: int, size: int = 64, seed: int = 0) -> tuple[np.ndarr
         # background: a gentle random gradient, so a fixed threshold is not enough
         gy, gx = rng.uniform(-0.25, 0.25, size=2)
         img = 0.3 + gy * (yy / size - 0.5) + gx * (xx / size - 0.5)
-        for _ in range(rng.integers(1, 4)):
+        for _step in range(rng.integers(1, 4)):
             kind = ("disc", "square", "triangle")[rng.integers(3)]
             r = rng.uniform(0.1, 0.25) * size
             cy, cx = rng.uniform(r, size - r, size=2)

@@ -236,6 +236,7 @@ def _conv_backward_cases(seed: int, small: bool) -> tuple[list[Case], list[Case]
 
 def _conv_backward_parts(rng: np.random.Generator, label: str, x: np.ndarray, w: np.ndarray,
                          _bias: Any, s: Any, p: Any, d: Any) -> list[Case]:
+    """One case per gradient of conv2d_backward's tuple, each with its own mistakes."""
     N, C, H, W = x.shape
     Fo, h, kw = w.shape[0], w.shape[2], w.shape[3]
     (sh, sw), (ph, pw), (dh, dw) = pair(s), pair(p), pair(d)
@@ -245,13 +246,30 @@ def _conv_backward_parts(rng: np.random.Generator, label: str, x: np.ndarray, w:
     args, kwargs = (g, x, w), dict(stride=s, padding=p, dilation=d)
     tol = dict(rtol=1e-4, atol=1e-4) if x.dtype == np.float32 else dict(rtol=1e-8, atol=1e-9)
     names = ("grad_output", "input", "weight")
-    per_image = [ref.conv2d_grads(g[n:n + 1], x[n:n + 1], w, s, p, d)[1]
-                 for n in range(N)]
+    both = _both_grads_mistakes(g, x, w, s, p, d)
+    input_mistakes = _input_grad_mistakes(g, x, w, s, p, d) + [m for m, _ in both]
+    weight_mistakes = (_weight_grad_mistakes(g, x, w, gw, s, p, d) + [m for _, m in both] +
+                       _batch_weight_mistakes(g, x, w, gw, s, p, d))
+    return [Case(f"{name}: {label}", args, kwargs, adapter=adapter,
+                 expected=expected.astype(x.dtype), mistakes=mistakes, shape_rule=rule,
+                 arg_names=names, spatial=spatial, **tol)
+            for name, adapter, expected, mistakes, rule, spatial in [
+                ("grad_input", tuple_item_0, gx, input_mistakes,
+                 _("the shape of input, {shape}").format(shape=x.shape), (2, 3)),
+                ("grad_weight", tuple_item_1, gw, weight_mistakes,
+                 _("the shape of weight, {shape}").format(shape=w.shape), ()),
+                ("grad_bias", tuple_item_2, gb, _bias_grad_mistakes(g), f"(F,) = ({Fo},)", ())]]
+
+
+def _input_grad_mistakes(g: np.ndarray, x: np.ndarray, w: np.ndarray, s: Any, p: Any,
+                         d: Any) -> list[Mistake]:
+    N, C, H, W = x.shape
+    ph, pw = pair(p)
     gx_flip = ref.conv2d_grads(g, x, w[:, :, ::-1, ::-1].copy(), s, p, d)[0]
-    input_mistakes = [Mistake(gx_flip, N_("the kernel must be flipped when the gradient goes "
-                                          "back to the input (or, with col2im: weight2d.T @ "
-                                          "grad, then add each column back where it was read)"))]
-    input_mistakes += [
+    mistakes = [
+        Mistake(gx_flip, N_("the kernel must be flipped when the gradient goes back to the "
+                            "input (or, with col2im: weight2d.T @ grad, then add each column "
+                            "back where it was read)")),
         Mistake(_grad_input_assigned(g, x, w, s, p, d),
                 N_("where windows overlap the gradients must be ADDED (+=), not assigned: an input "
                    "value read by several windows gets the sum of their gradients")),
@@ -261,7 +279,7 @@ def _conv_backward_parts(rng: np.random.Generator, label: str, x: np.ndarray, w:
     if ph or pw:
         padded = ref.conv2d_grads(g, np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))), w,
                                   s, 0, d)[0]
-        input_mistakes += [
+        mistakes += [
             Mistake(padded, N_("this is the gradient of the PADDED input: crop the padding off, "
                                "[:, :, ph:ph + H, pw:pw + W]")),
             Mistake(padded[:, :, ph:H, pw:W], N_("the crop [ph:H, pw:W] stops short: the input's "
@@ -269,38 +287,57 @@ def _conv_backward_parts(rng: np.random.Generator, label: str, x: np.ndarray, w:
                                                  "(and its columns [pw:pw + W])"))]
     if not (ph and pw):
         empty = np.zeros((N, C, H if ph else 0, W if pw else 0), x.dtype)
-        input_mistakes.append(Mistake(empty, N_("with padding 0, the crop [p:-p] is empty (-0 is "
-                                                "0): crop with [ph:ph + H, pw:pw + W]")))
-    weight_mistakes = [
-        Mistake(_weight_assigned_in_loops(g, x, w, s, p, d),
-                N_("grad_weight holds the last window's contribution only: every image and "
-                   "position adds its part (+=), none replaces (=) the others")),
-        Mistake(gw.reshape(Fo, -1).T.reshape(w.shape),
-                N_("grad_weight comes out of the product as (C·h·w, F): transpose it to "
-                   "(F, C·h·w) before reshaping it to the weight's shape"))]
-    if N > 1:
-        mixed = _grads_of_matrix(g.astype(np.float64).reshape(Fo, -1), x, w, s, p, d)
-        input_mistakes.append(Mistake(mixed[0], MIXED["grad_input"]))
-        weight_mistakes.append(Mistake(mixed[1], MIXED["grad_weight"]))
+        mistakes.append(Mistake(empty, N_("with padding 0, the crop [p:-p] is empty (-0 is "
+                                          "0): crop with [ph:ph + H, pw:pw + W]")))
+    return mistakes
+
+
+def _weight_grad_mistakes(g: np.ndarray, x: np.ndarray, w: np.ndarray, gw: np.ndarray, s: Any,
+                          p: Any, d: Any) -> list[Mistake]:
+    return [Mistake(_weight_assigned_in_loops(g, x, w, s, p, d),
+                    N_("grad_weight holds the last window's contribution only: every image and "
+                       "position adds its part (+=), none replaces (=) the others")),
+            Mistake(gw.reshape(w.shape[0], -1).T.reshape(w.shape),
+                    N_("grad_weight comes out of the product as (C·h·w, F): transpose it to "
+                       "(F, C·h·w) before reshaping it to the weight's shape"))]
+
+
+def _both_grads_mistakes(g: np.ndarray, x: np.ndarray, w: np.ndarray, s: Any, p: Any,
+                         d: Any) -> list[tuple[Mistake, Mistake]]:
+    """Mistakes that make both grad_input and grad_weight wrong: (on input, on weight)."""
+    both = []
+    if x.shape[0] > 1:
+        mixed = _grads_of_matrix(g.astype(np.float64).reshape(w.shape[0], -1), x, w, s, p, d)
+        both.append((Mistake(mixed[0], MIXED["grad_input"]),
+                     Mistake(mixed[1], MIXED["grad_weight"])))
     ignored = []
-    if (sh, sw) != (1, 1):
+    if pair(s) != (1, 1):
         ignored.append((_moved_grads(g, x, w, 1, p, d), IGNORED["stride"]))
-    if (dh, dw) != (1, 1):
+    if pair(d) != (1, 1):
         ignored.append((_moved_grads(g, x, w, s, p, 1), IGNORED["dilation"]))
-    for grads, (on_input, on_weight) in ignored:
-        if grads is not None:
-            input_mistakes.append(Mistake(grads[0], on_input))
-            weight_mistakes.append(Mistake(grads[1], on_weight))
-    if N > 1:
-        weight_mistakes += [
-            Mistake(per_image[-1], N_("grad_weight is the last image's only: the sum over the "
-                                      "batch is missing (each image adds its part, +=; none "
-                                      "replaces the others)")),
-            Mistake(per_image[0], N_("grad_weight is the first image's only: the kernel is "
+    both += [(Mistake(grads[0], on_input), Mistake(grads[1], on_weight))
+             for grads, (on_input, on_weight) in ignored if grads is not None]
+    return both
+
+
+def _batch_weight_mistakes(g: np.ndarray, x: np.ndarray, w: np.ndarray, gw: np.ndarray,
+                           s: Any, p: Any, d: Any) -> list[Mistake]:
+    """grad_weight of one image only, or averaged over the batch."""
+    N = x.shape[0]
+    if N == 1:
+        return []
+    per_image = [ref.conv2d_grads(g[n:n + 1], x[n:n + 1], w, s, p, d)[1] for n in (N - 1, 0)]
+    return [Mistake(per_image[0], N_("grad_weight is the last image's only: the sum over the "
+                                     "batch is missing (each image adds its part, +=; none "
+                                     "replaces the others)")),
+            Mistake(per_image[1], N_("grad_weight is the first image's only: the kernel is "
                                      "shared by every image of the batch, so sum over the batch")),
             Mistake(gw / N, N_("you averaged over the batch: the loss is a sum over the batch, "
                                "so grad_weight is a sum (no division by N)"))]
-    bias_mistakes = [
+
+
+def _bias_grad_mistakes(g: np.ndarray) -> list[Mistake]:
+    return [
         Mistake(g.sum(axis=(2, 3)), N_("grad_bias summed over the positions but not over the "
                                        "batch: sum over axes (0, 2, 3), one value per kernel")),
         Mistake(g.sum(axis=0), N_("grad_bias summed over the batch only: also sum over the "
@@ -309,15 +346,6 @@ def _conv_backward_parts(rng: np.random.Generator, label: str, x: np.ndarray, w:
                                        "has one value per kernel F, sum over axes (0, 2, 3)")),
         Mistake(g.mean(axis=(0, 2, 3)), N_("grad_bias is a mean: every output position adds "
                                            "the bias, so its gradient is the SUM over (0, 2, 3)"))]
-    return [Case(f"{name}: {label}", args, kwargs, adapter=adapter,
-                 expected=expected.astype(x.dtype), mistakes=mistakes, shape_rule=rule,
-                 arg_names=names, spatial=spatial, **tol)
-            for name, adapter, expected, mistakes, rule, spatial in [
-                ("grad_input", tuple_item_0, gx, input_mistakes,
-                 _("the shape of input, {shape}").format(shape=x.shape), (2, 3)),
-                ("grad_weight", tuple_item_1, gw, weight_mistakes,
-                 _("the shape of weight, {shape}").format(shape=w.shape), ()),
-                ("grad_bias", tuple_item_2, gb, bias_mistakes, f"(F,) = ({Fo},)", ())]]
 
 
 def conv2d_backward_loops_cases(seed: int) -> tuple[list[Case], list[Case]]:
@@ -420,70 +448,88 @@ def _pool_backward_case(kind: str, rng: np.random.Generator, label: str, x: np.n
     kh, kw = pair(k)
     sh, sw = pair(s, k)
     N, C, H, W = x.shape
-    Ho, Wo = out_size(H, kh, sh), out_size(W, kw, sw)
-    g = rng.normal(size=(N, C, Ho, Wo)).astype(x.dtype)
+    g = rng.normal(size=(N, C, out_size(H, kh, sh), out_size(W, kw, sw))).astype(x.dtype)
     expected = ref.pool2d_grad(kind, g, x, k, s)
-    mistakes = []
-    if kind == "max":
-        mistakes += [
-            Mistake(_spread(g, x, k, s, False),
-                    N_("the gradient went to every element of the window: only the maximum (the "
-                       "argmax) influenced the output, so only it gets the gradient; the others "
-                       "get 0")),
-            Mistake(_spread(g, x, k, s, True),
-                    N_("this is average pooling's gradient: max pooling sends the whole gradient "
-                       "to the window's argmax")),
-            Mistake(_max_routed(g, x, k, s, "all"),
-                    N_("where several elements tie for the maximum, each got the gradient: "
-                       "PyTorch gives it to the first maximum only (row-major order)")),
-            Mistake(_max_routed(g, x, k, s, "split"),
-                    N_("where several elements tie for the maximum, you split the gradient "
-                       "between them: PyTorch gives all of it to the first maximum (row-major "
-                       "order)")),
-            Mistake(_max_routed(g, x, k, s, "last"),
-                    N_("where several elements tie for the maximum, the gradient went to the "
-                       "last one: PyTorch gives it to the first (row-major order: keep a "
-                       "maximum unless a later value is strictly larger)")),
-            Mistake(_max_routed(g, x, k, s, "first by columns"),
-                    N_("where several elements tie for the maximum, the gradient went to the "
-                       "first one column by column: PyTorch takes the first in row-major order "
-                       "(row by row)"))]
-        gx = np.zeros(x.shape)
-        flat = gx.reshape(N, C, -1)
-        np.put_along_axis(flat, ref.max_pool2d_argmax(x, k, s).reshape(N, C, -1),
-                          g.reshape(N, C, -1), axis=2)
-        mistakes.append(Mistake(flat.reshape(x.shape),
-                                N_("where windows overlap, an element that is the maximum of two "
-                                   "windows gets BOTH their gradients: add (+=), do not assign")))
-    else:
-        sides = [(kh, "h"), (kw, "w")][:1 + (kh != kw)]
-        one_side = N_("you divided by one side of the window only: each element counts for "
-                      "1/(h·w) of the mean")
-        mistakes += [Mistake(_spread(g, x, k, s, False) / side, one_side, f"divided by {name}")
-                     for side, name in sides]
-        mistakes += [Mistake(_spread(g, x, k, s, False),
-                             N_("the gradient is not divided by the window size: each element "
-                                "counts for 1/(h·w) of the mean")),
-                     Mistake(_spread(g, x, k, s, True, assign=True),
-                             N_("where windows overlap the gradients must be ADDED (+=), not "
-                                "assigned"))]
-    if (sh, sw) != (1, 1):
-        dense = np.zeros((N, C, H - kh + 1, W - kw + 1))
-        dense[:, :, :Ho, :Wo] = g
-        unstrided = ref.pool2d_grad(kind, dense, x, k, 1)
-        mistakes.append(Mistake(unstrided, N_("the windows' positions ignore the stride: window "
-                                              "(i, j) starts at (i * sh, j * sw), and stride=None "
-                                              "means stride = kernel_size")))
-        if s is None:
-            mistakes.append(Mistake(unstrided, N_("stride=None means stride = kernel_size "
-                                                  "(PyTorch's default: windows side by side), "
-                                                  "not 1")))
+    mistakes = (_max_backward_mistakes(g, x, k, s) if kind == "max" else
+                _avg_backward_mistakes(g, x, k, s)) + _stride_backward_mistakes(kind, g, x, k, s)
     tol = dict(rtol=1e-4, atol=1e-5) if x.dtype == np.float32 else dict(rtol=1e-9,
                                                                          atol=1e-12)
     return Case(label, (g, x, k), dict(stride=s), expected=expected.astype(x.dtype),
                 arg_names=("grad_output", "input", "kernel_size"), mistakes=mistakes,
                 shape_rule=_("the shape of input, {shape}").format(shape=x.shape), spatial=(2, 3),
                 **tol)
+
+
+def _max_backward_mistakes(g: np.ndarray, x: np.ndarray, k: Any, s: Any) -> list[Mistake]:
+    """Gradients sent to the wrong elements: all of the window, the wrong one of tied maxima,
+    or assigned where windows overlap."""
+    N, C = x.shape[:2]
+    mistakes = [
+        Mistake(_spread(g, x, k, s, False),
+                N_("the gradient went to every element of the window: only the maximum (the "
+                   "argmax) influenced the output, so only it gets the gradient; the others "
+                   "get 0")),
+        Mistake(_spread(g, x, k, s, True),
+                N_("this is average pooling's gradient: max pooling sends the whole gradient "
+                   "to the window's argmax")),
+        Mistake(_max_routed(g, x, k, s, "all"),
+                N_("where several elements tie for the maximum, each got the gradient: "
+                   "PyTorch gives it to the first maximum only (row-major order)")),
+        Mistake(_max_routed(g, x, k, s, "split"),
+                N_("where several elements tie for the maximum, you split the gradient "
+                   "between them: PyTorch gives all of it to the first maximum (row-major "
+                   "order)")),
+        Mistake(_max_routed(g, x, k, s, "last"),
+                N_("where several elements tie for the maximum, the gradient went to the "
+                   "last one: PyTorch gives it to the first (row-major order: keep a "
+                   "maximum unless a later value is strictly larger)")),
+        Mistake(_max_routed(g, x, k, s, "first by columns"),
+                N_("where several elements tie for the maximum, the gradient went to the "
+                   "first one column by column: PyTorch takes the first in row-major order "
+                   "(row by row)"))]
+    flat = np.zeros(x.shape).reshape(N, C, -1)
+    np.put_along_axis(flat, ref.max_pool2d_argmax(x, k, s).reshape(N, C, -1),
+                      g.reshape(N, C, -1), axis=2)
+    mistakes.append(Mistake(flat.reshape(x.shape),
+                            N_("where windows overlap, an element that is the maximum of two "
+                               "windows gets BOTH their gradients: add (+=), do not assign")))
+    return mistakes
+
+
+def _avg_backward_mistakes(g: np.ndarray, x: np.ndarray, k: Any, s: Any) -> list[Mistake]:
+    """The mean's 1/(h·w) missing or half applied, or gradients assigned where windows overlap."""
+    kh, kw = pair(k)
+    sides = [(kh, "h"), (kw, "w")][:1 + (kh != kw)]
+    one_side = N_("you divided by one side of the window only: each element counts for "
+                  "1/(h·w) of the mean")
+    mistakes = [Mistake(_spread(g, x, k, s, False) / side, one_side, f"divided by {name}")
+                for side, name in sides]
+    return mistakes + [Mistake(_spread(g, x, k, s, False),
+                               N_("the gradient is not divided by the window size: each element "
+                                  "counts for 1/(h·w) of the mean")),
+                       Mistake(_spread(g, x, k, s, True, assign=True),
+                               N_("where windows overlap the gradients must be ADDED (+=), not "
+                                  "assigned"))]
+
+
+def _stride_backward_mistakes(kind: str, g: np.ndarray, x: np.ndarray, k: Any,
+                              s: Any) -> list[Mistake]:
+    """Windows placed as if the stride were 1."""
+    (kh, kw), (sh, sw) = pair(k), pair(s, k)
+    if (sh, sw) == (1, 1):
+        return []
+    N, C, H, W = x.shape
+    dense = np.zeros((N, C, H - kh + 1, W - kw + 1))
+    dense[:, :, :g.shape[2], :g.shape[3]] = g
+    unstrided = ref.pool2d_grad(kind, dense, x, k, 1)
+    mistakes = [Mistake(unstrided, N_("the windows' positions ignore the stride: window "
+                                      "(i, j) starts at (i * sh, j * sw), and stride=None "
+                                      "means stride = kernel_size"))]
+    if s is None:
+        mistakes.append(Mistake(unstrided, N_("stride=None means stride = kernel_size "
+                                              "(PyTorch's default: windows side by side), "
+                                              "not 1")))
+    return mistakes
 
 
 def max_pool2d_backward_cases(seed: int) -> tuple[list[Case], list[Case]]:

@@ -387,7 +387,7 @@ def _dense_block_ref(x: Any, n: int, k: int, train: bool, out: str = "all",
     import torch
 
     current, new = x, []
-    for _ in range(n):
+    for _draw in range(n):
         h = _dense_layer_ref(current, k, train, **layer)
         new.append(h)
         current = h if chain else torch.cat([h, current] if new_first else [current, h], dim=1)
@@ -420,7 +420,7 @@ def _dense_block(rng: np.random.Generator, hidden: bool) -> list[Case]:
     configs = [(3, 2, 2, (2, 3, 5, 5)), (4, 3, 3, (1, 4, 4, 6)), (2, 1, 4, (2, 2, 3, 3))]
     if hidden:
         configs = []
-        for _ in range(3):
+        for _draw in range(3):
             c0 = _size(rng, 1, 6)
             configs.append((c0, _size(rng, 1, 3), _size(rng, 1, 4),
                             (_size(rng, 1, 3), c0, _size(rng, 2, 6), _size(rng, 2, 6))))

@@ -245,7 +245,7 @@ def _mask_configs(rng: np.random.Generator, hidden: bool) -> list[tuple[int, ...
         return [(5, 5, 3, 3, 0, 0), (5, 5, 3, 3, 2, 2), (6, 8, 2, 3, 1, 4), (7, 4, 3, 1, 4, 0),
                 (4, 4, 4, 4, 0, 0), (9, 7, 2, 4, 5, 1)]
     out = []
-    for _ in range(6):
+    for _draw in range(6):
         H, W = (int(v) for v in rng.integers(3, 30, size=2))
         h, w = int(rng.integers(1, H + 1)), int(rng.integers(1, W + 1))
         out.append((H, W, h, w, int(rng.integers(0, H - h + 1)), int(rng.integers(0, W - w + 1))))

@@ -2,6 +2,8 @@
 lecture's section PADDING, STRIDE ET DILATATION)."""
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from .. import reference as ref
@@ -210,9 +212,13 @@ def _valid(x: np.ndarray, weight: np.ndarray, stride: Pair, padding: Pair,
                and dilation[a] >= 1 and stride[a] >= 1 and padding[a] >= 0 for a in (0, 1))
 
 
+Wrong = list[tuple]  # (output or None, message[, message's key]) of a typical mistake
+
+
 def _conv2d_mistakes(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
                      kw: dict) -> list[Mistake]:
-    """What typical wrong implementations return for this call."""
+    """What typical wrong implementations return for this call: padding, stride and dilation
+    mistakes, then the ones of order (pairs swapped), bias and flipping."""
     s, p, d = (pair(kw.get(k, v)) for k, v in (("stride", 1), ("padding", 0), ("dilation", 1)))
 
     def conv(xx: np.ndarray = x, ww: np.ndarray = weight, b: np.ndarray | None = bias,
@@ -222,57 +228,82 @@ def _conv2d_mistakes(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
         return ref.conv2d(xx, ww, b, stride=ss, padding=pp, dilation=dd)
 
     right = ref.conv2d(x, weight, bias, stride=s, padding=p, dilation=d)
+    wrong = (_padding_mistakes(conv, right, x, weight, s, p, d) +
+             _stride_mistakes(conv, right, x, bias, s, p) +
+             _dilation_mistakes(conv, right, s, d) + _order_mistakes(conv, s, p, d))
+    if bias is not None:
+        wrong.append((conv(b=None), N_("the bias is missing: add bias[f] to every value of "
+                                       "output channel f")))
+    wrong.append((conv(ww=weight[..., ::-1, ::-1].copy()),
+                  N_("this is true convolution: your kernel is flipped. PyTorch's conv2d (like "
+                     "the lecture's *) is a cross-correlation, with no flip")))
+    return [Mistake(m, *why) for m, *why in wrong if m is not None]
+
+
+def _padding_mistakes(conv: Callable[..., np.ndarray | None], right: np.ndarray, x: np.ndarray,
+                      weight: np.ndarray, s: Pair, p: Pair, d: Pair) -> Wrong:
+    if p == (0, 0):
+        return []
+    one = N_("padding on one side only: the frame has `padding` zeros on every side")
+    wrong: Wrong = [(conv(xx=_zero_frame(x, p, (0, 0)), pp=(0, 0)), one),
+                    (conv(xx=_zero_frame(x, (0, 0), p), pp=(0, 0)), one),
+                    (conv(xx=_zero_frame(x, (2 * p[0], 2 * p[1]), (0, 0)), pp=(0, 0)), one),
+                    (conv(xx=_zero_frame(x, (0, 0), (2 * p[0], 2 * p[1])), pp=(0, 0)), one),
+                    (conv(ww=_zero_frame(weight, p, p), pp=(0, 0)),
+                     N_("you padded the kernel: the frame of zeros goes around the input")),
+                    (conv(pp=(0, 0)), N_("the padding is ignored: add `padding` zeros around "
+                                         "the input before sliding the kernel"))]
+    unpadded = conv(pp=(0, 0))
+    if unpadded is not None:
+        wrong.append((_zero_frame(unpadded, p, p) if s == (1, 1) else None,
+                      N_("you padded the output: the frame of zeros goes around the input, "
+                         "before the convolution, so the border outputs see real values")))
+    H0, W0 = (ref.conv_output_size(x.shape[2 + a], weight.shape[2 + a], s[a], 0, d[a])
+              for a in (0, 1))
+    wrong.append((right[..., :H0, :W0] if min(H0, W0) >= 1 else None,
+                  N_("the output size ignores the padding: compute H_out and W_out from the "
+                     "padded input, H + 2 * ph and W + 2 * pw")))
+    return wrong
+
+
+def _stride_mistakes(conv: Callable[..., np.ndarray | None], right: np.ndarray, x: np.ndarray,
+                     bias: np.ndarray | None, s: Pair, p: Pair) -> Wrong:
+    if s == (1, 1):
+        return []
     Ho, Wo = right.shape[2:]
-    wrong: list[tuple] = []  # (output, message[, key])
-    if p != (0, 0):
-        one = N_("padding on one side only: the frame has `padding` zeros on every side")
-        wrong += [(conv(xx=_zero_frame(x, p, (0, 0)), pp=(0, 0)), one),
-                  (conv(xx=_zero_frame(x, (0, 0), p), pp=(0, 0)), one),
-                  (conv(xx=_zero_frame(x, (2 * p[0], 2 * p[1]), (0, 0)), pp=(0, 0)), one),
-                  (conv(xx=_zero_frame(x, (0, 0), (2 * p[0], 2 * p[1])), pp=(0, 0)), one),
-                  (conv(ww=_zero_frame(weight, p, p), pp=(0, 0)),
-                   N_("you padded the kernel: the frame of zeros goes around the input")),
-                  (conv(pp=(0, 0)), N_("the padding is ignored: add `padding` zeros around the "
-                                       "input before sliding the kernel"))]
-        unpadded = conv(pp=(0, 0))
-        if unpadded is not None:
-            wrong.append((_zero_frame(unpadded, p, p) if s == (1, 1) else None,
-                          N_("you padded the output: the frame of zeros goes around the input, "
-                             "before the convolution, so the border outputs see real values")))
-        H0, W0 = (ref.conv_output_size(x.shape[2 + a], weight.shape[2 + a], s[a], 0, d[a])
-                  for a in (0, 1))
-        wrong.append((right[..., :H0, :W0] if min(H0, W0) >= 1 else None,
-                      N_("the output size ignores the padding: compute H_out and W_out from the "
-                         "padded input, H + 2 * ph and W + 2 * pw")))
-    if s != (1, 1):
-        full = conv(ss=(1, 1))
-        wrong.append((full, N_("the stride is ignored: you computed every position (the "
-                               "stride-1 map); output [i, j] reads the window starting at "
-                               "(i * sh, j * sw)")))
-        if full is not None:
-            spread = np.zeros_like(full)
-            spread[..., ::s[0], ::s[1]] = full[..., ::s[0], ::s[1]]
-            spread_then_bias = np.zeros_like(full)  # the bias added to the whole array after
-            spread_then_bias[..., ::s[0], ::s[1]] = conv(ss=(1, 1), b=None)[..., ::s[0],
-                                                                             ::s[1]]
-            if bias is not None:
-                spread_then_bias += bias[:, None, None]
-            wrong += [(m, N_("right values in the wrong places: you stored the window starting "
-                             "at input row r in out[r]; with a stride the output index is "
-                             "r // stride (the stride applies to the output grid)"))
-                      for m in (spread, spread_then_bias)]
-            wrong.append((full[..., :Ho, :Wo],
-                          N_("output [i, j] read the window starting at (i, j): it starts at "
-                             "(i * sh, j * sw), the stride moves the window")))
-        padded = _zero_frame(x, p, p)
-        wrong.append((conv(xx=padded[..., ::s[0], ::s[1]], ss=(1, 1), pp=(0, 0)),
-                      N_("you subsampled the input with the stride and then slid the kernel by "
-                         "1: the kernel reads neighbouring inputs; only its starting position "
-                         "moves by `stride`")))
-    wrong.append((conv(dd=(d[0] + 1, d[1] + 1)),
-                  N_("dilation off by one: dilation d leaves d - 1 empty inputs between taps "
-                     "(tap t reads input i + t * d), not d")))
+    full = conv(ss=(1, 1))
+    wrong: Wrong = [(full, N_("the stride is ignored: you computed every position (the "
+                              "stride-1 map); output [i, j] reads the window starting at "
+                              "(i * sh, j * sw)"))]
+    if full is not None:
+        spread = np.zeros_like(full)
+        spread[..., ::s[0], ::s[1]] = full[..., ::s[0], ::s[1]]
+        spread_then_bias = np.zeros_like(full)  # the bias added to the whole array after
+        spread_then_bias[..., ::s[0], ::s[1]] = conv(ss=(1, 1), b=None)[..., ::s[0], ::s[1]]
+        if bias is not None:
+            spread_then_bias += bias[:, None, None]
+        wrong += [(m, N_("right values in the wrong places: you stored the window starting "
+                         "at input row r in out[r]; with a stride the output index is "
+                         "r // stride (the stride applies to the output grid)"))
+                  for m in (spread, spread_then_bias)]
+        wrong.append((full[..., :Ho, :Wo],
+                      N_("output [i, j] read the window starting at (i, j): it starts at "
+                         "(i * sh, j * sw), the stride moves the window")))
+    padded = _zero_frame(x, p, p)
+    wrong.append((conv(xx=padded[..., ::s[0], ::s[1]], ss=(1, 1), pp=(0, 0)),
+                  N_("you subsampled the input with the stride and then slid the kernel by "
+                     "1: the kernel reads neighbouring inputs; only its starting position "
+                     "moves by `stride`")))
+    return wrong
+
+
+def _dilation_mistakes(conv: Callable[..., np.ndarray | None], right: np.ndarray, s: Pair,
+                       d: Pair) -> Wrong:
+    wrong: Wrong = [(conv(dd=(d[0] + 1, d[1] + 1)),
+                     N_("dilation off by one: dilation d leaves d - 1 empty inputs between taps "
+                        "(tap t reads input i + t * d), not d"))]
     if d != (1, 1):
+        Ho, Wo = right.shape[2:]
         wrong.append((conv(dd=(1, 1)), N_("the dilation is ignored: kernel taps sit `dilation` "
                                           "inputs apart")))
         dense = conv(dd=(1, 1))
@@ -289,6 +320,12 @@ def _conv2d_mistakes(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
         wrong.append((conv(ss=d, dd=s), N_("stride and dilation swapped: the stride moves the "
                                            "whole window, the dilation spreads the taps inside "
                                            "it")))
+    return wrong
+
+
+def _order_mistakes(conv: Callable[..., np.ndarray | None], s: Pair, p: Pair, d: Pair) -> Wrong:
+    """A pair's two values swapped, or height and width swapped for all three."""
+    wrong: Wrong = []
     for name, value in (("stride", s), ("padding", p), ("dilation", d)):
         if value != value[::-1]:
             swapped = dict(ss=s, pp=p, dd=d)
@@ -300,13 +337,7 @@ def _conv2d_mistakes(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
         wrong.append((conv(ss=s[::-1], pp=p[::-1], dd=d[::-1]),
                       N_("height and width swapped: for a pair (a, b), a applies to the rows "
                          "(H) and b to the columns (W)")))
-    if bias is not None:
-        wrong.append((conv(b=None), N_("the bias is missing: add bias[f] to every value of "
-                                       "output channel f")))
-    wrong.append((conv(ww=weight[..., ::-1, ::-1].copy()),
-                  N_("this is true convolution: your kernel is flipped. PyTorch's conv2d (like "
-                     "the lecture's *) is a cross-correlation, with no flip")))
-    return [Mistake(m, *why) for m, *why in wrong if m is not None]
+    return wrong
 
 
 def _conv_case(label: str, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,

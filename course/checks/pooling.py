@@ -2,6 +2,8 @@
 POOLING and RÔLE DES COUCHES POOLING)."""
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from .. import reference as ref
@@ -87,26 +89,43 @@ WINDOW_TOO_LARGE = N_("window one too large: it covers rows i*s to i*s + h - 1 (
                       "x[..., i*s:i*s+h]")
 
 
+Wrong = list[tuple]  # (output or None, message[, message's key]) of a typical mistake
+Pool = Callable[..., np.ndarray]  # the right pooling, with some arguments changed
+
+
 def pool_mistakes(kind: str, x: np.ndarray, k: Pair, s: Pair, stride: int | Pair | None,
                   expected: np.ndarray) -> list[Mistake]:
     """What typical wrong answers return for max or average pooling of x with the window k
     and the stride s (`stride` as given: None means k), loops or vectorised (notebook 06
     shares them)."""
-    other = "avg" if kind == "max" else "max"
-    Ho, Wo = expected.shape[2:]
     pool = lambda xx=x, kk=k, ss=s, **kw: ref.pool2d(kind, xx, kk, ss, **kw)  # noqa: E731
-    wrong: list[tuple] = [  # (output, message[, key])
-        (ref.pool2d(other, x, k, s), OTHER_POOLING[kind]),
-        (pool(xx=x.max(axis=1, keepdims=True) if kind == "max" else x.mean(axis=1, keepdims=True)),
-         N_("you pooled across the channels too (output depth 1): pooling works channel by "
-            "channel, so the output keeps the input's C channels")),
-        (np.broadcast_to(pool(xx=x.max(axis=1, keepdims=True) if kind == "max" else
-                              x.mean(axis=1, keepdims=True)), expected.shape),
-         ACROSS_CHANNELS[kind]),
-        (pool(xx=x.sum(axis=1, keepdims=True)),
-         N_("you added the channels together (output depth 1), as a convolution does: pooling "
-            "works channel by channel, so the output keeps the input's C channels")),
-    ]
+    wrong = (_channel_mistakes(kind, x, k, s, expected, pool) +
+             _stride_mistakes(kind, x, k, s, stride, expected, pool) +
+             _value_mistakes(kind, k, expected) + _window_mistakes(kind, x, k, s, stride,
+                                                                   expected, pool))
+    return [Mistake(m, *why) for m, *why in wrong if m is not None and m.shape]
+
+
+def _channel_mistakes(kind: str, x: np.ndarray, k: Pair, s: Pair, expected: np.ndarray,
+                      pool: Pool) -> Wrong:
+    """The other pooling, or the channels pooled or added together."""
+    across = x.max(axis=1, keepdims=True) if kind == "max" else x.mean(axis=1, keepdims=True)
+    return [(ref.pool2d("avg" if kind == "max" else "max", x, k, s),
+             OTHER_POOLING[kind]),
+            (pool(xx=across), N_("you pooled across the channels too (output depth 1): pooling "
+                                 "works channel by channel, so the output keeps the input's C "
+                                 "channels")),
+            (np.broadcast_to(pool(xx=across), expected.shape), ACROSS_CHANNELS[kind]),
+            (pool(xx=x.sum(axis=1, keepdims=True)),
+             N_("you added the channels together (output depth 1), as a convolution does: "
+                "pooling works channel by channel, so the output keeps the input's C channels"))]
+
+
+def _stride_mistakes(kind: str, x: np.ndarray, k: Pair, s: Pair, stride: int | Pair | None,
+                     expected: np.ndarray, pool: Pool) -> Wrong:
+    """The stride ignored, taken as 1, or taken for the window's size."""
+    Ho, Wo = expected.shape[2:]
+    wrong: Wrong = []
     if stride is None and k != (1, 1):
         wrong.append((pool(ss=(1, 1)), N_("stride=None means stride = kernel_size (PyTorch's "
                                           "default: windows side by side, no overlap), not 1")))
@@ -124,24 +143,35 @@ def pool_mistakes(kind: str, x: np.ndarray, k: Pair, s: Pair, stride: int | Pair
         wrong.append((pool_loops(kind, x, (Ho, Wo), s, s),
                       N_("the window's size is kernel_size, not the stride: it covers "
                          "x[..., i*sh:i*sh + h, j*sw:j*sw + w]")))
-    if kind == "avg":
-        wrong.append((expected * (k[0] * k[1]), N_("you summed the window: the average divides "
-                                                   "the sum by the number of values, h * w")))
-        for side, other_side, name in [k + ("h",), k[::-1] + ("w",)][:1 + (k[0] != k[1])]:
-            wrong.append((expected * other_side, N_("you divided by one side of the window "
-                                                    "only: the average divides by h * w"),
-                          f"divided by {name}"))
-            wrong.append((expected * other_side / side, N_("you divided by the square of one "
-                                                           "side: the window has h * w values"),
-                          f"divided by {name} * {name}"))
-        wrong.append((np.floor(expected), N_("integer division // rounds down: divide with /")))
-    else:
-        wrong.append((np.maximum(expected, 0),
-                      N_("windows whose values are all negative gave 0: start the maximum from "
-                         "the window's own values (or -inf), not from 0")))
-    wrong.append((expected[..., :-1, :-1], N_("one window too few along each axis: the output "
-                                              "size is floor((H - h) / s) + 1, the + 1 counts "
-                                              "the window at position 0")))
+    return wrong
+
+
+def _value_mistakes(kind: str, k: Pair, expected: np.ndarray) -> Wrong:
+    """Right windows, wrong value: the average's divisor, the maximum's starting value."""
+    if kind == "max":
+        return [(np.maximum(expected, 0),
+                 N_("windows whose values are all negative gave 0: start the maximum from "
+                    "the window's own values (or -inf), not from 0"))]
+    wrong: Wrong = [(expected * (k[0] * k[1]), N_("you summed the window: the average divides "
+                                                  "the sum by the number of values, h * w"))]
+    for side, other_side, name in [k + ("h",), k[::-1] + ("w",)][:1 + (k[0] != k[1])]:
+        wrong.append((expected * other_side, N_("you divided by one side of the window "
+                                                "only: the average divides by h * w"),
+                      f"divided by {name}"))
+        wrong.append((expected * other_side / side, N_("you divided by the square of one "
+                                                       "side: the window has h * w values"),
+                      f"divided by {name} * {name}"))
+    wrong.append((np.floor(expected), N_("integer division // rounds down: divide with /")))
+    return wrong
+
+
+def _window_mistakes(kind: str, x: np.ndarray, k: Pair, s: Pair, stride: int | Pair | None,
+                     expected: np.ndarray, pool: Pool) -> Wrong:
+    """Windows of the wrong size or count, height and width swapped, a partial window kept."""
+    Ho, Wo = expected.shape[2:]
+    wrong: Wrong = [(expected[..., :-1, :-1], N_("one window too few along each axis: the "
+                                                 "output size is floor((H - h) / s) + 1, the "
+                                                 "+ 1 counts the window at position 0"))]
     for dk, why in ((-1, WINDOW_TOO_SMALL), (1, WINDOW_TOO_LARGE)):
         kk = (k[0] + dk, k[1] + dk)
         wrong += [(pool_loops(kind, x, (Ho, Wo), s, kk), why, f"{why} (slices)"),
@@ -161,7 +191,7 @@ def pool_mistakes(kind: str, x: np.ndarray, k: Pair, s: Pair, stride: int | Pair
                       N_("you kept a last, partial window: the output size rounds down, "
                          "floor((H - h) / s) + 1, and inputs past the last whole window are "
                          "dropped")))
-    return [Mistake(m, *why) for m, *why in wrong if m is not None and m.shape]
+    return wrong
 
 
 def _pool_case(kind: str, label: str, x: np.ndarray, kernel_size: int | Pair,

@@ -136,57 +136,64 @@ def _resnet_shortcut(rng: np.random.Generator, hidden: bool) -> list[Case]:
     cases = []
     for c_in, c_out, stride, shape in _block_configs(rng, hidden):
         x = rng.normal(size=shape)
-        t = tensor(x)
-        kind = "identity" if stride == 1 and c_in == c_out else "projection"
-        named = {"identity": _("identity"), "projection": _("projection")}[kind]
-        for train in (False, True):
-            def ref(**kw: Any) -> np.ndarray:
-                return as_array(_shortcut_ref(t, c_out, stride, train, **kw))
-            right = ref()
-            mistakes = _identity_mistake(c_in, c_out, stride, x)
-            if kind == "projection":
-                mistakes += [Mistake(ref(bn=False), NO_BN), Mistake(ref(bias=True), CONV_BIAS),
-                             Mistake(ref(kernel=3), KERNEL_1X1)]
-            else:
-                mistakes.append(Mistake(ref(identity=False), IDENTITY))
-            if stride > 1:
-                mistakes.append(Mistake(ref(conv_stride=1), PROJECTION_STRIDE))
-                mistakes.append(Mistake(x if c_in == c_out else ref(conv_stride=1),
-                                        STRIDE_IGNORED))
-            label = _("{kind}: {c_in} -> {c_out} channels, stride {stride}, input "
-                      "{shape}").format(kind=named, c_in=c_in, c_out=c_out, stride=stride,
-                                        shape=shape)
-            if train:
-                cases.append(Case(_("{case}, training mode").format(case=label),
-                                  ([x], 0, c_in, c_out, stride),
-                                  adapter=fixed_weights_train_forward, expected=right,
-                                  rtol=1e-7, atol=1e-9, check_dtype=False, spatial=(2, 3),
-                                  shape_rule=_shape_rule(right.shape), mistakes=mistakes))
-            else:
-                cases.append(Case(label, ([x], c_in, c_out, stride),
-                                  adapter=fixed_weights_forward, expected=right, rtol=1e-7,
-                                  atol=1e-9, check_dtype=False, spatial=(2, 3),
-                                  shape_rule=_shape_rule(right.shape), mistakes=mistakes))
-        counts = np.array([] if kind == "identity" else [c_in * c_out, 2 * c_out], np.int64)
-        count_mistakes = _identity_mistake(c_in, c_out, stride, np.zeros(0, np.int64))
-        if stride > 1 and c_in == c_out:
-            count_mistakes.append(Mistake(np.zeros(0, np.int64), STRIDE_IGNORED))
-        if kind == "projection":
-            count_mistakes += [Mistake(np.array([9 * c_in * c_out, 2 * c_out]), KERNEL_1X1),
-                               Mistake(np.array([c_in * c_out + c_out, 2 * c_out]), CONV_BIAS),
-                               Mistake(np.array([c_in * c_out]), NO_BN)]
-        else:
-            count_mistakes.append(Mistake(np.array([c_in * c_out, 2 * c_out]), IDENTITY))
-        described = _("parameters of the identity shortcut, {c_in} -> {c_out}, stride "
-                      "{stride}") if kind == "identity" else \
-            _("parameters of the projection shortcut, {c_in} -> {c_out}, stride {stride}")
-        cases.append(Case(described.format(c_in=c_in, c_out=c_out, stride=stride),
-                          (c_in, c_out, stride), adapter=parameter_counts,
-                          expected=counts, check_dtype=False,
-                          shape_rule=N_("no parameters for an identity; a 1x1 convolution "
-                                        "(no bias) and a batch norm for a projection"),
-                          mistakes=count_mistakes))
+        cases += [_shortcut_output_case(x, c_in, c_out, stride, train)
+                  for train in (False, True)]
+        cases.append(_shortcut_count_case(c_in, c_out, stride))
     return cases
+
+
+def _shortcut_output_case(x: np.ndarray, c_in: int, c_out: int, stride: int,
+                          train: bool) -> Case:
+    """The shortcut's output for x with fixed weights, in evaluation or training mode."""
+    t = tensor(x)
+    kind = "identity" if stride == 1 and c_in == c_out else "projection"
+
+    def ref(**kw: Any) -> np.ndarray:
+        return as_array(_shortcut_ref(t, c_out, stride, train, **kw))
+    right = ref()
+    mistakes = _identity_mistake(c_in, c_out, stride, x)
+    if kind == "projection":
+        mistakes += [Mistake(ref(bn=False), NO_BN), Mistake(ref(bias=True), CONV_BIAS),
+                     Mistake(ref(kernel=3), KERNEL_1X1)]
+    else:
+        mistakes.append(Mistake(ref(identity=False), IDENTITY))
+    if stride > 1:
+        mistakes.append(Mistake(ref(conv_stride=1), PROJECTION_STRIDE))
+        mistakes.append(Mistake(x if c_in == c_out else ref(conv_stride=1), STRIDE_IGNORED))
+    label = _("{kind}: {c_in} -> {c_out} channels, stride {stride}, input {shape}").format(
+        kind={"identity": _("identity"), "projection": _("projection")}[kind], c_in=c_in,
+        c_out=c_out, stride=stride, shape=x.shape)
+    if train:
+        label, args = _("{case}, training mode").format(case=label), ([x], 0, c_in, c_out, stride)
+    else:
+        args = ([x], c_in, c_out, stride)
+    return Case(label, args, adapter=fixed_weights_train_forward if train else
+                fixed_weights_forward, expected=right, rtol=1e-7, atol=1e-9, check_dtype=False,
+                spatial=(2, 3), shape_rule=_shape_rule(right.shape), mistakes=mistakes)
+
+
+def _shortcut_count_case(c_in: int, c_out: int, stride: int) -> Case:
+    """The shortcut's parameters: none for an identity, a 1x1 convolution and a batch norm for
+    a projection."""
+    identity = stride == 1 and c_in == c_out
+    counts = np.array([] if identity else [c_in * c_out, 2 * c_out], np.int64)
+    mistakes = _identity_mistake(c_in, c_out, stride, np.zeros(0, np.int64))
+    if stride > 1 and c_in == c_out:
+        mistakes.append(Mistake(np.zeros(0, np.int64), STRIDE_IGNORED))
+    if not identity:
+        mistakes += [Mistake(np.array([9 * c_in * c_out, 2 * c_out]), KERNEL_1X1),
+                     Mistake(np.array([c_in * c_out + c_out, 2 * c_out]), CONV_BIAS),
+                     Mistake(np.array([c_in * c_out]), NO_BN)]
+    else:
+        mistakes.append(Mistake(np.array([c_in * c_out, 2 * c_out]), IDENTITY))
+    described = _("parameters of the identity shortcut, {c_in} -> {c_out}, stride "
+                  "{stride}") if identity else \
+        _("parameters of the projection shortcut, {c_in} -> {c_out}, stride {stride}")
+    return Case(described.format(c_in=c_in, c_out=c_out, stride=stride),
+                (c_in, c_out, stride), adapter=parameter_counts, expected=counts,
+                check_dtype=False, mistakes=mistakes,
+                shape_rule=N_("no parameters for an identity; a 1x1 convolution (no bias) and a "
+                              "batch norm for a projection"))
 
 
 @on_one_thread

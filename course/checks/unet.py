@@ -38,7 +38,7 @@ def _double_conv_ref(x: Any, c_out: int, train: bool = False, bn: bool = True,
                      act: bool = True, relu_first: bool = False, padding: int = 1,
                      bias: bool = False) -> Any:
     """Two times: 3x3 convolution, batch norm, ReLU (or a usual wrong version of it)."""
-    for _ in range(2):
+    for _draw in range(2):
         x = conv(x, c_out, 3, padding=padding, bias=bias)
         if relu_first:
             x = batch_norm(relu(x), train)

@@ -135,9 +135,9 @@ def _vgg_configs(rng: np.random.Generator, hidden: bool) -> list[tuple[list, tup
                ([5, "M", 7], (2, 2, 9, 14))]
     if hidden:
         configs = []
-        for _ in range(3):
+        for _config in range(3):  # not `_`: that is gettext here
             cfg: list = []
-            for _ in range(int(rng.integers(1, 4))):
+            for _stage in range(int(rng.integers(1, 4))):
                 cfg += [int(rng.integers(2, 12))] * int(rng.integers(1, 4)) + ["M"]
             pools = cfg.count("M")
             shape = (int(rng.integers(1, 4)), int(rng.integers(1, 5)),
@@ -264,53 +264,62 @@ def _vgg_model(rng: np.random.Generator, hidden: bool) -> list[Case]:
             n_cls, units = int(rng.integers(2, 20)), int(rng.integers(4, 40))
         if shape[2] != shape[3]:
             shape = (shape[0], shape[1], shape[2], shape[2])  # make_vgg takes square images
-        c_in, size = shape[1], shape[2]
-        side = size // 2 ** cfg.count("M")
-        last = [v for v in cfg if v != "M"][-1]
-        dense = [last * side * side * units + units, units * units + units,
-                 units * n_cls + n_cls]
-        counts = _vgg_counts(cfg, c_in) + dense
-        kw = dict(num_classes=n_cls, in_channels=c_in, image_size=size, hidden=units)
-        wrong = {"flat": _vgg_counts(cfg, c_in) + [last * size * size * units + units]
-                 + dense[1:],
-                 "in": _vgg_counts(cfg, 3) + dense,
-                 "hidden": _vgg_counts(cfg, c_in) + [last * side * side * 4096 + 4096,
-                                                     4096 * 4096 + 4096, 4096 * n_cls + n_cls],
-                 "classes": counts[:-1] + [units * 1000 + 1000]}
-        messages = {"flat": N_("the first linear layer takes the flattened last maps: "
-                               "channels x (image_size / 2^(number of poolings))^2 inputs, not "
-                               "channels x image_size^2"),
-                    "in": N_("pass in_channels on to make_vgg_features(cfg, in_channels)"),
-                    "hidden": HIDDEN_UNITS, "classes": ALL_CLASSES}
-        cases.append(Case(_("parameters per layer, cfg={cfg}, {arguments}").format(
-                              cfg=cfg, arguments=kw), (cfg,), kw,
-                          adapter=parameter_counts, expected=np.array(counts), check_dtype=False,
-                          shape_rule=N_("one entry per convolution, then 3 linear layers"),
-                          mistakes=[Mistake(np.array(wrong[k]), messages[k]) for k in wrong
-                                    if wrong[k] != counts]))
+        kw = dict(num_classes=n_cls, in_channels=shape[1], image_size=shape[2], hidden=units)
+        cases.append(_vgg_count_case(cfg, kw))
         x = rng.normal(size=shape)
-        t = tensor(x)
-        s = int(rng.integers(10**6))
-        for train in (False, True):
-            def ref(**change: Any) -> np.ndarray:
-                options = dict(num_classes=n_cls, hidden_units=units,
-                               drops=("fc2", "fc3") if train else ())
-                options.update(change)
-                with seeded(s):
-                    return as_array(_vgg_model_ref(t, cfg, **options))
-            mistakes = [Mistake(ref(**k), m) for k, m in MODEL_MISTAKES]
-            if train:
-                mistakes += [Mistake(ref(**k), m) for k, m in DROPOUT_MISTAKES]
-            described = _("output with fixed weights in training mode (dropout on, seed "
-                          "{seed}), cfg={cfg}, input {shape}") if train else \
-                _("output with fixed weights in evaluation mode, cfg={cfg}, input {shape}")
-            args = ([x], s, cfg) if train else ([x], cfg)
-            cases.append(Case(described.format(seed=s, cfg=cfg, shape=shape),
-                              args, kw, adapter=fixed_weights_train_forward if train else
-                              fixed_weights_forward, expected=ref(), rtol=1e-7, atol=1e-9,
-                              check_dtype=False, scores=True, mistakes=mistakes,
-                              shape_rule=f"(N, num_classes) = ({shape[0]}, {n_cls})"))
+        seed = int(rng.integers(10**6))
+        cases += [_vgg_output_case(x, seed, cfg, kw, train) for train in (False, True)]
     return cases
+
+
+def _vgg_count_case(cfg: Sequence, kw: dict) -> Case:
+    """Parameters per layer of make_vgg(cfg, **kw)."""
+    n_cls, c_in, size, units = (kw[k] for k in ("num_classes", "in_channels", "image_size",
+                                                "hidden"))
+    side = size // 2 ** cfg.count("M")
+    last = [v for v in cfg if v != "M"][-1]
+    dense = [last * side * side * units + units, units * units + units, units * n_cls + n_cls]
+    counts = _vgg_counts(cfg, c_in) + dense
+    wrong = {"flat": _vgg_counts(cfg, c_in) + [last * size * size * units + units] + dense[1:],
+             "in": _vgg_counts(cfg, 3) + dense,
+             "hidden": _vgg_counts(cfg, c_in) + [last * side * side * 4096 + 4096,
+                                                 4096 * 4096 + 4096, 4096 * n_cls + n_cls],
+             "classes": counts[:-1] + [units * 1000 + 1000]}
+    messages = {"flat": N_("the first linear layer takes the flattened last maps: "
+                           "channels x (image_size / 2^(number of poolings))^2 inputs, not "
+                           "channels x image_size^2"),
+                "in": N_("pass in_channels on to make_vgg_features(cfg, in_channels)"),
+                "hidden": HIDDEN_UNITS, "classes": ALL_CLASSES}
+    return Case(_("parameters per layer, cfg={cfg}, {arguments}").format(cfg=cfg, arguments=kw),
+                (cfg,), kw, adapter=parameter_counts, expected=np.array(counts),
+                check_dtype=False, shape_rule=N_("one entry per convolution, then 3 linear layers"),
+                mistakes=[Mistake(np.array(wrong[k]), messages[k]) for k in wrong
+                          if wrong[k] != counts])
+
+
+def _vgg_output_case(x: np.ndarray, seed: int, cfg: Sequence, kw: dict, train: bool) -> Case:
+    """make_vgg(cfg, **kw)'s scores for x with fixed weights, in evaluation or training mode
+    (dropout drawn from `seed`)."""
+    t = tensor(x)
+
+    def ref(**change: Any) -> np.ndarray:
+        options = dict(num_classes=kw["num_classes"], hidden_units=kw["hidden"],
+                       drops=("fc2", "fc3") if train else ())
+        options.update(change)
+        with seeded(seed):
+            return as_array(_vgg_model_ref(t, cfg, **options))
+    mistakes = [Mistake(ref(**k), m) for k, m in MODEL_MISTAKES]
+    if train:
+        mistakes += [Mistake(ref(**k), m) for k, m in DROPOUT_MISTAKES]
+    described = _("output with fixed weights in training mode (dropout on, seed "
+                  "{seed}), cfg={cfg}, input {shape}") if train else \
+        _("output with fixed weights in evaluation mode, cfg={cfg}, input {shape}")
+    return Case(described.format(seed=seed, cfg=cfg, shape=x.shape),
+                ([x], seed, cfg) if train else ([x], cfg), kw,
+                adapter=fixed_weights_train_forward if train else fixed_weights_forward,
+                expected=ref(), rtol=1e-7, atol=1e-9, check_dtype=False, scores=True,
+                mistakes=mistakes,
+                shape_rule=f"(N, num_classes) = ({x.shape[0]}, {kw['num_classes']})")
 
 
 check_vgg_receptive_field = NOTEBOOK.check("receptive_field", vgg_receptive_field_cases,

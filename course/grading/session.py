@@ -17,7 +17,7 @@ import numpy as np
 
 from ..checks.case import Case
 from ..checks.forbid import Forbid
-from .plan import Exercise, Plan
+from .plan import Plan
 from .protocol import ProtocolError, encode, receive, send
 from .sandbox import Limits, SandboxError, Zygote, bubblewrap
 

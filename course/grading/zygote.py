@@ -19,7 +19,6 @@ import signal
 import socket
 import sys
 import time
-from typing import Any
 
 PRELOAD = {"scratch": ("numpy", "matplotlib", "matplotlib.pyplot", "course.checks",
                        "course.checks.adapters", "course.grading.child"),
