@@ -16,8 +16,9 @@ from pathlib import Path
 import nbformat
 
 from course.grading.plan import PlanError, make_plan
+from course.standing_child import needed_setup
 from course.standing import (DONE, FAILING, NOT_CHECKED, NOT_DONE, Row, as_html, as_text,
-                             check_folder, exercises, needed_setup)
+                             check_folder, exercises)
 
 ROOT = Path(__file__).resolve().parent.parent
 
