@@ -271,6 +271,27 @@ def test_each_submission_has_its_own_tmp(tmp_path):
     assert not Path("/tmp/planted").exists() and not Path("/dev/shm/planted").exists()
 
 
+def test_a_course_kept_in_tmp_stays_visible_to_its_children(tmp_path, monkeypatch):
+    """A clone and its virtual environment in /tmp: the sandbox mounts its empty /tmp before
+    binding them, and a child's private /tmp binds them back (without them, no child starts)."""
+    from course.grading import child, sandbox
+
+    repo = tmp_path / "clone"
+    for folder in ("course", ".venv/lib/site-packages"):
+        (repo / folder).mkdir(parents=True)
+    monkeypatch.setattr(child, "COURSE", str(repo / "course"))
+    monkeypatch.setattr(sys, "prefix", str(repo / ".venv"))
+    monkeypatch.setattr(sys, "path", [str(repo / ".venv/lib/site-packages"), "__a_hook__",
+                                      str(tmp_path.parent)])
+    top = str(tmp_path.parent)  # the folder of pytest's temporary folders, under /tmp
+    assert child._needed_under(str(tmp_path)) == [os.path.realpath(repo / ".venv"),
+                                                  os.path.realpath(repo / "course")]
+    assert child._needed_under(os.path.dirname(top)) == [os.path.realpath(top)]
+    command = sandbox.bwrap_command(CONVOLUTION.libraries)
+    first_bind = next(i for i, a in enumerate(command) if a.startswith("--ro-bind"))
+    assert command.index("/tmp") < first_bind
+
+
 def test_discovery_refuses_links_and_marks_duplicates(tmp_path):
     (tmp_path / "x").mkdir()
     (tmp_path / "x" / "01_conv1d.ipynb").write_text("{}")

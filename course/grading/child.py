@@ -29,7 +29,8 @@ from . import blocker
 from .protocol import decode, describe, receive, send
 
 CLONE_NEWUSER, CLONE_NEWNS = 0x10000000, 0x00020000
-MS_NOSUID, MS_NODEV = 2, 4
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC = 1, 2, 4, 32, 4096, 16384
+COURSE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PR_SET_NO_NEW_PRIVS, PR_SET_DUMPABLE = 38, 4
 
 
@@ -54,14 +55,43 @@ def private_tmp() -> bool:
             f.write(f"{gid} {gid} 1")
     except OSError:
         return False
-    ok = True
-    for target in (b"/tmp", b"/dev/shm"):
-        if os.path.isdir(target) and libc.mount(b"tmpfs", target, b"tmpfs",
-                                                ctypes.c_ulong(MS_NOSUID | MS_NODEV),
-                                                b"size=256m,mode=1777") != 0:
-            ok = False
+    ok = all([_empty_tmpfs(libc, target) for target in ("/tmp", "/dev/shm")
+              if os.path.isdir(target)])  # a list: both, even when the first fails
     _drop_capabilities(libc)
     return ok
+
+
+def _needed_under(target: str) -> list[str]:
+    """The folders of the course and of the Python running it that lie under `target` (a
+    repository or virtual environment in /tmp): they must stay visible over the empty tmpfs."""
+    paths = {os.path.realpath(p) for p in (COURSE, sys.prefix, sys.exec_prefix,
+                                            sys.base_prefix, *sys.path)
+             if os.path.isabs(p) and os.path.isdir(p)}  # not the import hooks' names
+    inside = sorted(p for p in paths if p.startswith(target + "/"))
+    return [p for i, p in enumerate(inside) if not any(p.startswith(q + "/") for q in inside[:i])]
+
+
+def _empty_tmpfs(libc: Any, target: str) -> bool:
+    """An empty tmpfs on `target`, with the folders the child needs bound back read-only
+    (through descriptors opened before the tmpfs covered them)."""
+    kept = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY)) for path in _needed_under(target)]
+    try:
+        if libc.mount(b"tmpfs", target.encode(), b"tmpfs", ctypes.c_ulong(MS_NOSUID | MS_NODEV),
+                      b"size=256m,mode=1777") != 0:
+            return False
+        for path, fd in kept:
+            os.makedirs(path, exist_ok=True)
+            if libc.mount(f"/proc/self/fd/{fd}".encode(), path.encode(), None,
+                          ctypes.c_ulong(MS_BIND | MS_REC), None) != 0:
+                return False
+            # read-only too, keeping the flags a user namespace may not drop (nosuid, ...)
+            kept_flags = os.statvfs(path).f_flag & (os.ST_NOSUID | os.ST_NODEV | os.ST_NOEXEC)
+            libc.mount(None, path.encode(), None,
+                       ctypes.c_ulong(MS_REMOUNT | MS_BIND | MS_RDONLY | kept_flags), None)
+        return True
+    finally:
+        for _path, fd in kept:
+            os.close(fd)
 
 
 def _drop_capabilities(libc: Any) -> None:

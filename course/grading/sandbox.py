@@ -161,8 +161,9 @@ def bwrap_command(libraries: tuple[str, ...], as_root: bool = False) -> list[str
     else:
         who = ["--unshare-all", "--cap-drop", "ALL", "--uid", str(UID_UNUSED),
                "--gid", str(UID_UNUSED)]
-    return [bubblewrap() or "bwrap", *who, "--die-with-parent", "--new-session", *binds,
-            "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
+    # /tmp first: the binds then land on it when the repository or its environment is in /tmp
+    return [bubblewrap() or "bwrap", *who, "--die-with-parent", "--new-session",
+            "--perms", "1777", "--tmpfs", "/tmp", *binds, "--proc", "/proc", "--dev", "/dev",
             "--chdir", "/tmp",
             "--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp",
             "--setenv", "LANG", "C.UTF-8", "--setenv", "MPLBACKEND", "Agg",
