@@ -61,8 +61,10 @@ def course(tmp_path_factory):
     _run(course, "generate_assignment", "ps1")
     answers = {n: _answers(nbformat.read(ROOT / "solutions" / f"{n}.ipynb", as_version=4))
                for n in NOTEBOOKS}
+    # right on the visible cases (W <= 20), wrong by 1 everywhere on longer signals: 8 hidden
+    # signals drawn in [2, 60) are all that short about once in 7,500 draws
     big_only = dict(answers["01_conv1d"], conv1d=answers["01_conv1d"]["conv1d"].replace(
-        "    return out", "    return out if W <= 20 else out[::-1]"))  # visible cases pass
+        "    return out", "    return out if W <= 20 else out + 1"))
     shortcut = dict(answers["01_conv1d"], conv1d=(
         "def conv1d(x, k):\n    return np.correlate(x, k, 'valid')"
         ".astype(np.result_type(x, k, np.float32))"))
