@@ -152,3 +152,11 @@ def suite(notebook_name: str, wrong: dict, right: dict, least_specific: float = 
                                     test_correct_alternative_passes,
                                     test_every_exercise_has_wrong_and_right_answers,
                                     test_tally)}
+
+
+def edit(source: str, *changes: tuple[str, str]) -> str:
+    """The source with each (old, new) replaced, as a student's edit would; `old` must be there."""
+    for old, new in changes:
+        assert old in source, old
+        source = source.replace(old, new)
+    return source

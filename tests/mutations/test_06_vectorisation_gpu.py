@@ -4,7 +4,7 @@ from course.checks.vectorisation_gpu import (check_avg_pool2d_vec,
                                              check_conv2d_im2col, check_im2col,
                                              check_max_pool2d_vec)
 
-from .harness import Right, Wrong, suite
+from .harness import Right, Wrong, edit, suite
 
 # The notebook defines `_pair` in the cell of its loop convolution, before the exercises.
 PAIR = '''
@@ -54,14 +54,6 @@ MAX = POOL.replace("POOL", "max_pool2d_vec").replace("COMBINE", "np.maximum(out,
     .replace("FINISH", "out")
 AVG = POOL.replace("POOL", "avg_pool2d_vec").replace(
     "COMBINE", "if a or b:\n                out += view").replace("FINISH", "out / (h * w)")
-
-
-def edit(source: str, *changes: tuple[str, str]) -> str:
-    """The source with each (old, new) replaced; `old` must be there."""
-    for old, new in changes:
-        assert old in source, old
-        source = source.replace(old, new)
-    return source
 
 
 def im2col(*changes: tuple[str, str]) -> str:

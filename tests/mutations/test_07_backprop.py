@@ -4,7 +4,7 @@ from course.checks.backprop import (check_avg_pool2d_backward, check_conv2d_back
                                     check_conv2d_backward_loops, check_max_pool2d_backward,
                                     check_numerical_gradient)
 
-from .harness import Right, Wrong, suite
+from .harness import Right, Wrong, edit, suite
 
 # The notebook's forward pass (section 1), which the answers may use.
 FORWARD = '''
@@ -32,14 +32,6 @@ def max_pool2d(input, kernel_size, stride=None):
                        out=out)
     return out
 '''
-
-
-def edit(source: str, *changes: tuple[str, str]) -> str:
-    """The source with each (old, new) replaced; `old` must be there."""
-    for old, new in changes:
-        assert old in source, old
-        source = source.replace(old, new)
-    return source
 
 
 GRADIENT = '''

@@ -1,15 +1,6 @@
 """Notebook 12 (U-Net): wrong answers as students write them fail with their diagnosis;
 correct answers written differently pass, visible and hidden."""
-from .harness import Right, Wrong, suite
-
-
-
-def edit(source, *changes):
-    """The solution with some lines changed, as a student's edit would."""
-    for old, new in changes:
-        assert old in source, old
-        source = source.replace(old, new)
-    return source
+from .harness import Right, Wrong, edit, suite
 
 
 DOUBLE_CONV = """
@@ -56,7 +47,6 @@ def iou_score(pred, target, threshold=0.5):
 def up_wrong(name, source, says=None):
     """A wrong Up; the notebook's (right) double_conv is defined before it."""
     return Wrong(name, source, says, setup=DOUBLE_CONV)
-
 
 
 WRONG = {
